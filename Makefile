@@ -1,0 +1,56 @@
+# MedSecurance toolbox — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MEDSEC := $(VENV)/bin/medsec
+STAMP := $(VENV)/.installed
+OUT ?= out
+
+.PHONY: demo test lint typecheck unit bench clean setup graphviz
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -U 'pip>=25.1'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[all]' --group dev
+	@$(MAKE) --no-print-directory graphviz
+	@touch $(STAMP)
+
+# Diagrams use Graphviz's `dot`; install Debian's package when missing and we can (root + apt).
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing graphviz (dot) with apt-get"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+	    || echo "could not install graphviz; reports will embed DOT source instead of diagrams"; \
+	else echo "graphviz 'dot' not found; reports will embed DOT source instead of diagrams"; fi
+
+demo: $(STAMP)
+	$(MEDSEC) validate examples/hospital/model.yaml
+	$(MEDSEC) validate examples/clinic/model.yaml
+	$(MEDSEC) validate examples/home/model.yaml
+	$(MEDSEC) show examples/hospital/model.yaml
+	@echo
+	@echo "Demo done: the three reference systems validate (examples/*/model.yaml)."
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+typecheck: lint
+
+unit: $(STAMP)
+	$(VENV)/bin/pytest
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Private helpers shared by the stages (I/O, YAML with locations, ids)."""

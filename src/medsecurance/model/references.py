@@ -1,0 +1,227 @@
+"""Cross-reference checks of a validated model: unique ids, dangling references, files, hashes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Protocol
+
+from medsecurance._internal.io import sha256_file
+from medsecurance.errors import Diagnostic
+from medsecurance.model.schema import Component, ContractClause, SystemModel
+
+if TYPE_CHECKING:
+    from medsecurance.model.loader import SourceMap
+
+__all__ = ["check_references"]
+
+Path_ = tuple[str | int, ...]
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+class _Checker:
+    def __init__(self, model: SystemModel, smap: SourceMap, known: dict[str, set[str]] | None) -> None:
+        self.model = model
+        self.smap = smap
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.ids: dict[str, set[str]] = {
+            "hazard": {h.id for h in model.hazards},
+            "asset": {a.id for a in model.assets},
+            "zone": {z.id for z in model.zones},
+            "conduit": {c.id for c in model.conduits},
+            "component": {c.id for c in model.components},
+            "flow": {f.id for f in model.flows},
+            "actor": {a.id for a in model.actors},
+            "evidence": {e.id for e in model.evidence},
+            "trust boundary": {t.id for t in model.trust_boundaries},
+        }
+        if known:  # ids of elements that failed validation: not reported again as unknown
+            for kind, section in _SECTIONS.items():
+                self.ids[kind] |= known.get(section, set())
+        self.all_ids = set().union(*self.ids.values()) | {model.system.id}
+
+    def report(
+        self, path: Path_, message: str, hint: str | None = None, element: str | None = None, warn: bool = False
+    ) -> None:
+        pos = self.smap.position_at(path)
+        file, line, col = pos if pos else (str(self.smap.root), None, None)
+        diag = Diagnostic(message, file=file, line=line, column=col, element=element, hint=hint)
+        (self.warnings if warn else self.errors).append(diag)
+
+    def ref(self, kind: str, value: str, path: Path_, element: str, pool: set[str] | None = None) -> None:
+        known = self.ids[kind] if pool is None else pool
+        if value in known:
+            return
+        close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"declare it under '{_section(kind)}:' first"
+        self.report(path, f"unknown {kind} '{value}'", hint, element)
+
+    def unique_ids(self) -> None:
+        seen: dict[str, Path_] = {}
+        sections: list[tuple[str, tuple[_HasId, ...]]] = [
+            ("hazards", self.model.hazards),
+            ("assets", self.model.assets),
+            ("zones", self.model.zones),
+            ("conduits", self.model.conduits),
+            ("trust_boundaries", self.model.trust_boundaries),
+            ("components", self.model.components),
+            ("flows", self.model.flows),
+            ("actors", self.model.actors),
+            ("evidence", self.model.evidence),
+        ]
+        for section, items in sections:
+            for index, item in enumerate(items):
+                path: Path_ = (section, index, "id")
+                if item.id in seen:
+                    first = self.smap.position_at(seen[item.id])
+                    where = f" (first declared at line {first[1]})" if first else ""
+                    self.report(path, f"duplicate id '{item.id}'{where}", "ids must be unique in the model", item.id)
+                else:
+                    seen[item.id] = path
+
+    def assets_and_zones(self) -> None:
+        for i, asset in enumerate(self.model.assets):
+            for j, hz in enumerate(asset.hazards):
+                self.ref("hazard", hz, ("assets", i, "hazards", j), asset.id)
+        for i, conduit in enumerate(self.model.conduits):
+            for j, zone in enumerate(conduit.zones):
+                self.ref("zone", zone, ("conduits", i, "zones", j), conduit.id)
+        for i, tb in enumerate(self.model.trust_boundaries):
+            for j, zone in enumerate(tb.zones):
+                self.ref("zone", zone, ("trust_boundaries", i, "zones", j), tb.id)
+            for j, comp in enumerate(tb.components):
+                self.ref("component", comp, ("trust_boundaries", i, "components", j), tb.id)
+
+    def components(self) -> None:
+        for i, comp in enumerate(self.model.components):
+            if comp.zone is not None:
+                self.ref("zone", comp.zone, ("components", i, "zone"), comp.id)
+            for j, asset in enumerate(comp.assets):
+                self.ref("asset", asset, ("components", i, "assets", j), comp.id)
+            seen: set[str] = set()
+            for j, iface in enumerate(comp.interfaces):
+                if iface.id in seen:
+                    self.report(
+                        ("components", i, "interfaces", j, "id"),
+                        f"duplicate interface id '{iface.id}' on component '{comp.id}'",
+                        "interface ids must be unique within a component",
+                        comp.id,
+                    )
+                seen.add(iface.id)
+            self.clauses(comp.assumes, ("components", i, "assumes"), comp.id)
+            self.clauses(comp.guarantees, ("components", i, "guarantees"), comp.id)
+
+    def flows(self) -> None:
+        comps = {c.id: c for c in self.model.components}
+        for i, flow in enumerate(self.model.flows):
+            self.ref("component", flow.source, ("flows", i, "from"), flow.id)
+            self.ref("component", flow.target, ("flows", i, "to"), flow.id)
+            if flow.source == flow.target:
+                self.report(("flows", i, "to"), "a flow cannot go from a component to itself", None, flow.id)
+            for j, asset in enumerate(flow.data):
+                self.ref("asset", asset, ("flows", i, "data", j), flow.id)
+            if flow.conduit is not None:
+                self.ref("conduit", flow.conduit, ("flows", i, "conduit"), flow.id)
+            if flow.via is not None:
+                self.via(flow.via, flow.source, flow.target, comps, ("flows", i, "via"), flow.id)
+            self.clauses(flow.assumes, ("flows", i, "assumes"), flow.id)
+            self.clauses(flow.guarantees, ("flows", i, "guarantees"), flow.id)
+
+    def via(self, via: str, src: str, dst: str, comps: Mapping[str, Component], path: Path_, element: str) -> None:
+        owner, _, iface = via.rpartition(".")
+        candidates = [owner] if owner else [dst, src]
+        if owner and owner not in (src, dst):
+            self.report(path, f"interface '{via}' belongs to '{owner}', which is not an end of this flow",
+                        f"use an interface of '{src}' or '{dst}'", element)
+            return
+        names: list[str] = []
+        for cid in candidates:
+            comp = comps.get(cid)
+            if comp is not None:
+                if comp.interface(iface) is not None:
+                    return
+                names.extend(i.id for i in comp.interfaces)
+        if not any(c in comps for c in candidates):
+            return  # the endpoint itself is unknown and already reported
+        close = difflib.get_close_matches(iface, sorted(set(names)), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"declare it under the interfaces of '{candidates[0]}'"
+        self.report(path, f"interface '{iface}' is not on {' or '.join(repr(c) for c in candidates)}", hint, element)
+
+    def actors(self) -> None:
+        for i, actor in enumerate(self.model.actors):
+            for j, comp in enumerate(actor.uses):
+                self.ref("component", comp, ("actors", i, "uses", j), actor.id)
+            if actor.attacker is not None:
+                for j, comp in enumerate(actor.attacker.targets):
+                    self.ref("component", comp, ("actors", i, "attacker", "targets", j), actor.id)
+
+    def clauses(self, clauses: Iterable[ContractClause], path: Path_, element: str) -> None:
+        for i, clause in enumerate(clauses):
+            for j, target in enumerate(clause.elements):
+                self.ref("element", target, (*path, i, "elements", j), element, pool=self.all_ids)
+
+    def files(self, check_files: bool) -> None:
+        base = self.smap.root.parent
+        for i, comp in enumerate(self.model.components):
+            if comp.sbom and check_files and not (base / comp.sbom).is_file():
+                self.report(("components", i, "sbom"), f"SBOM file not found: {comp.sbom}",
+                            "give a path relative to the model file", comp.id)
+        for i, ev in enumerate(self.model.evidence):
+            for j, target in enumerate(ev.covers):
+                self.ref("element", target, ("evidence", i, "covers", j), ev.id, pool=self.all_ids)
+            if not ev.file or not check_files:
+                continue
+            path = base / ev.file
+            if not path.is_file():
+                self.report(("evidence", i, "file"), f"evidence file not found: {ev.file}",
+                            "give a path relative to the model file", ev.id)
+            elif ev.sha256 and sha256_file(path) != ev.sha256.lower():
+                self.report(("evidence", i, "sha256"), f"evidence file {ev.file} has changed since it was recorded "
+                            "(sha256 mismatch)", "review the evidence, then update 'sha256:'", ev.id, warn=True)
+
+
+_SECTIONS = {
+    "hazard": "hazards",
+    "asset": "assets",
+    "zone": "zones",
+    "conduit": "conduits",
+    "component": "components",
+    "flow": "flows",
+    "actor": "actors",
+    "evidence": "evidence",
+    "trust boundary": "trust_boundaries",
+}
+
+
+def _section(kind: str) -> str:
+    return {"trust boundary": "trust_boundaries", "evidence": "evidence", "element": "any section"}.get(
+        kind, kind + "s"
+    )
+
+
+def check_references(
+    model: SystemModel,
+    smap: SourceMap,
+    *,
+    check_files: bool = True,
+    known: dict[str, set[str]] | None = None,
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """All reference errors, and the warnings (e.g. evidence hash mismatch), of a validated model.
+
+    ``known`` adds ids (by section) of elements that exist but failed validation.
+    """
+    checker = _Checker(model, smap, known)
+    checker.unique_ids()
+    checker.assets_and_zones()
+    checker.components()
+    checker.flows()
+    checker.actors()
+    checker.clauses(model.environment.guarantees if model.environment else (), ("environment", "guarantees"),
+                    "environment")
+    checker.files(check_files)
+    return checker.errors, checker.warnings
