@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synth import write_model  # noqa: E402
+from synth import write_model
 
-from medsecurance.model import load  # noqa: E402
+from medsecurance.model import load
 
 
 def main() -> None:

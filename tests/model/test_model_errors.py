@@ -119,6 +119,17 @@ CASES: list[tuple[str, str, str]] = [
      "evidence file not found"),
     ("clause-unknown-target", case("{id: F-1, from", "{id: F-1, assumes: [{property: confidential, elements: [⟨nobody]}], from"),
      "unknown element 'nobody'"),
+    # vocabulary checked against the knowledge base
+    ("kb-unknown-type", case("    type: InfusionPump\n", "    type: ⟨InfusionPumpp\n"), "did you mean 'InfusionPump'"),
+    ("kb-unknown-protocol", case("protocol: [WPA2-Enterprise, TLS1.2]", "protocol: [WPA2-Enterprise, ⟨TLS9]"),
+     "unknown protocol 'TLS9'"),
+    ("kb-unknown-iface-kind", case("{id: eth, kind: Ethernet}", "{id: eth, kind: ⟨Ethernot}"), "unknown interface"),
+    ("kb-unknown-control", case("    zone: Z-a\n", "    zone: Z-a\n    controls: [⟨secure-bot]\n"),
+     "did you mean 'secure-boot'"),
+    ("kb-unknown-category", case("hazards: [H-over]}", "hazards: [H-over], data_categories: [⟨phii]}"),
+     "unknown data category 'phii'"),
+    ("kb-unknown-hazard-type", case("severity: catastrophic}", "severity: catastrophic, hazard_type: ⟨explosion}"),
+     "unknown hazard type"),
 ]
 
 

@@ -52,7 +52,7 @@ for _tag, _regexp, _first in (
     _Yaml12Resolver.add_implicit_resolver(_tag, re.compile(_regexp), list(_first))
 
 
-class _Loader(_Parser, yaml.constructor.SafeConstructor, _Yaml12Resolver):  # type: ignore[misc]
+class _Loader(_Parser, yaml.constructor.SafeConstructor, _Yaml12Resolver):
     """libyaml's parser, the safe constructor, and the YAML 1.2 core resolver."""
 
     def __init__(self, stream: str) -> None:
@@ -127,8 +127,8 @@ def _make_loader(filename: str, duplicates: list[Diagnostic]) -> type[_Loader]:
     def _seq(loader: LocLoader, node: yaml.SequenceNode) -> LocList:
         return loader.construct_sequence(node)
 
-    LocLoader.add_constructor("tag:yaml.org,2002:map", _map)
-    LocLoader.add_constructor("tag:yaml.org,2002:seq", _seq)
+    LocLoader.add_constructor("tag:yaml.org,2002:map", _map)  # type: ignore[type-var]
+    LocLoader.add_constructor("tag:yaml.org,2002:seq", _seq)  # type: ignore[type-var]
     return LocLoader
 
 

@@ -34,6 +34,8 @@ app = typer.Typer(
 # (command name, module) — each module defines ``app`` (a group) or ``register(app)`` (top-level commands)
 _SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("", "medsecurance.cli.model_cmds"),
+    ("", "medsecurance.cli.analyze"),
+    ("kb", "medsecurance.cli.kb"),
     ("sbom", "medsecurance.cli.sbom"),
     ("vulndb", "medsecurance.cli.vulndb"),
 )

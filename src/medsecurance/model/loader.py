@@ -11,9 +11,9 @@ import importlib.util
 import os
 import re
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -21,8 +21,12 @@ from medsecurance._internal.io import read_text_limited
 from medsecurance._internal.yamlloc import LocDict, LocList, Position, load_yaml, locate
 from medsecurance.errors import Diagnostic, ModelError
 from medsecurance.model._pydantic_errors import translate_validation_error
+from medsecurance.model.kbcheck import check_terms
 from medsecurance.model.references import check_references
 from medsecurance.model.schema import SystemModel
+
+if TYPE_CHECKING:
+    from medsecurance.kb import KnowledgeBase
 
 __all__ = ["LIST_SECTIONS", "LoadResult", "SourceMap", "load", "load_model"]
 
@@ -43,13 +47,27 @@ _PATH_FIELDS = {"components": "sbom", "evidence": "file"}
 MAX_MODEL_BYTES = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True)
 class SourceMap:
-    """Where each element of a model was written: element id → (file, line, column)."""
+    """Where each element of a model was written: element id → (file, line, column).
 
-    root: Path
-    positions: dict[str, Position] = field(default_factory=dict)
-    raw: Any = None
+    Positions come from the located reader, or are found lazily by scanning the files' text
+    when the fast reader was used (most runs never need them).
+    """
+
+    def __init__(self, root: Path, positions: dict[str, Position] | None = None, raw: Any = None,
+                 texts: dict[str, str] | None = None) -> None:
+        """Build from known positions, or from file texts to scan on first use."""
+        self.root = root
+        self.raw = raw
+        self._positions = positions
+        self._texts = texts or {}
+
+    @property
+    def positions(self) -> dict[str, Position]:
+        """All element positions."""
+        if self._positions is None:
+            self._positions = _scan_positions(self._texts)
+        return self._positions
 
     def position(self, element_id: str) -> Position | None:
         """Position of the element with this id, if known."""
@@ -261,22 +279,33 @@ def _element_positions(raw: LocDict) -> dict[str, Position]:
     return positions
 
 
-def load(path: str | Path, *, check_files: bool = True) -> LoadResult:
+def load(path: str | Path, *, check_files: bool = True, kb: KnowledgeBase | bool | None = True) -> LoadResult:
     """Load, validate and cross-check a model; raises :class:`ModelError` listing every problem.
 
     A fast reader handles valid models; at the first problem the files are re-read with
-    positions so that every diagnostic names its ``file:line:column``.
+    positions so that every diagnostic names its ``file:line:column``. Vocabulary (types,
+    protocols, controls, …) is checked against the knowledge base: ``kb=True`` loads the default
+    one, a :class:`KnowledgeBase` is used as given, ``False``/``None`` skips the check.
     """
     root = Path(path)
     if root.is_dir():
         root = root / "model.yaml"
+    knowledge = _knowledge(kb)
     try:
-        return _load_fast(root, check_files)
+        return _load_fast(root, check_files, knowledge)
     except _NeedsLocations:
-        return _load_located(root, check_files)
+        return _load_located(root, check_files, knowledge)
 
 
-def _load_fast(root: Path, check_files: bool) -> LoadResult:
+def _knowledge(kb: KnowledgeBase | bool | None) -> KnowledgeBase | None:
+    if kb is True:
+        from medsecurance.kb import load_kb
+
+        return load_kb()
+    return kb if kb else None
+
+
+def _load_fast(root: Path, check_files: bool, kb: KnowledgeBase | None = None) -> LoadResult:
     if importlib.util.find_spec("yaml_rs") is None:  # optional accelerator not installed
         raise _NeedsLocations("yaml-rs not available")
     reader = _Reader(root, fast=True)
@@ -285,15 +314,14 @@ def _load_fast(root: Path, check_files: bool) -> LoadResult:
         model = SystemModel.model_validate(raw)
     except ValidationError as exc:
         raise _NeedsLocations("schema") from exc
-    positions = _scan_positions(reader.texts)
-    source_map = SourceMap(root=root.resolve(), positions=positions, raw=raw)
+    source_map = SourceMap(root=root.resolve(), raw=raw, texts=reader.texts)
     errors, warnings = check_references(model, source_map, check_files=check_files)
-    if errors or warnings:
+    if errors or warnings or (kb is not None and check_terms(model, kb, source_map)):
         raise _NeedsLocations("references")
     return LoadResult(model, source_map, tuple(reader.files), ())
 
 
-def _load_located(root: Path, check_files: bool) -> LoadResult:
+def _load_located(root: Path, check_files: bool, kb: KnowledgeBase | None = None) -> LoadResult:
     reader = _Reader(root)
     raw = reader.read(root, (), None)
     if raw is None or not isinstance(raw, LocDict):
@@ -313,6 +341,8 @@ def _load_located(root: Path, check_files: bool) -> LoadResult:
             checked, source_map, check_files=check_files, known=None if model else _raw_ids(raw)
         )
         errors.extend(ref_errors)
+        if kb is not None:
+            errors.extend(check_terms(checked, kb, source_map))
     if errors or model is None:
         raise ModelError.from_diagnostics(_sorted(errors))
     return LoadResult(model, source_map, tuple(reader.files), tuple(_sorted(warnings)))
@@ -331,12 +361,12 @@ def _scan_positions(texts: dict[str, str]) -> dict[str, Position]:
     found: list[tuple[str, str, str, int, int]] = []
     for file, text in texts.items():
         section = ""
-        for number, line in enumerate(text.splitlines(), start=1):
-            if head := _SECTION_RE.match(line):
+        for number, text_line in enumerate(text.splitlines(), start=1):
+            if head := _SECTION_RE.match(text_line):
                 section = head.group(1)
-            if (section not in LIST_SECTIONS and section != "system") or "id:" not in line:
+            if (section not in LIST_SECTIONS and section != "system") or "id:" not in text_line:
                 continue
-            if match := _ID_RE.search(line):
+            if match := _ID_RE.search(text_line):
                 column = match.start() + match.group(0).index("id:") + 1
                 found.append((file, section, match.group(1), number, column))
     min_col: dict[tuple[str, str], int] = {}

@@ -253,7 +253,7 @@ class Zone(_Frozen):
     id: Id
     name: str | None = None
     description: str | None = None
-    sl_target: SLVector = Field(default_factory=SLVector)
+    sl_target: SLVector = SLVector()
     countermeasures: tuple[str, ...] = Field(default=(), description="compensating controls at zone level")
     guarantees: tuple[ContractClause, ...] = ()
     internet_reachable: bool = False
@@ -302,7 +302,7 @@ class Interface(_Frozen):
     protocol: tuple[str, ...] = Field(default=(), description="protocol stack, lowest layer first")
     ports: tuple[int, ...] = ()
     authentication: str = Field(default="none", description="none, password, pin, certificate, mutual-tls, token, …")
-    credentials: Credentials = Field(default_factory=Credentials)
+    credentials: Credentials = Credentials()
     physical: bool = Field(default=False, description="needs physical access to the device")
     enabled: bool = True
     exposed: bool = Field(default=True, description="reachable in the deployed configuration")

@@ -1,0 +1,32 @@
+"""The interface every output format implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from medsecurance.assessment import Assessment
+    from medsecurance.kb import KnowledgeBase
+    from medsecurance.model import LoadResult
+
+__all__ = ["ReportContext", "ReportFormat"]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What a renderer may use beside the assessment: the loaded model and the knowledge base."""
+
+    load: LoadResult
+    kb: KnowledgeBase
+
+
+class ReportFormat(Protocol):
+    """One output format: a name, a default file name and a pure render function."""
+
+    name: str
+    filename: str
+
+    def render(self, assessment: Assessment, ctx: ReportContext) -> str:
+        """The whole document as text."""
+        ...

@@ -1,0 +1,190 @@
+"""Subjects: the model elements rules are matched against, with the facts conditions read.
+
+A subject is a component, one interface of a component, or a flow. Its facts combine what the
+model says with what the knowledge base knows (type ancestry, protocol properties, life-sustaining
+defaults), computed once per subject so that compiled conditions are plain look-ups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from medsecurance.model.graph import ModelIndex
+from medsecurance.model.schema import Asset, Component, Flow, Interface
+
+if TYPE_CHECKING:
+    from medsecurance.kb import KnowledgeBase, Protocol
+
+__all__ = ["Facts", "Subject", "iter_subjects"]
+
+#: component types reachable from the internet by their nature (KB device types)
+INTERNET_FACING_TYPES = ("CloudBackend", "ClinicianPortal", "RemoteServiceGateway", "VPNGateway")
+#: properties a protocol stack can provide (attribute names of kb.Protocol)
+PROPERTIES = ("confidentiality", "integrity", "peer_authentication", "replay_protection", "mitm_resistance")
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Shared context for building subjects: the model index, the KB and the analysis date."""
+
+    index: ModelIndex
+    kb: KnowledgeBase
+    as_of: dt.date
+
+    @cached_property
+    def _protocol_cache(self) -> dict[str, Protocol | None]:
+        return {}
+
+    def protocol(self, name: str) -> Protocol | None:
+        """KB protocol record for a stack entry (None when the KB does not know it)."""
+        cache = self._protocol_cache
+        if name not in cache:
+            canonical = self.kb.resolve(name, "protocol")
+            cache[name] = self.kb.index.protocols.get(canonical) if canonical else None
+        return cache[name]
+
+    @cached_property
+    def _ancestor_cache(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def types_of(self, type_name: str) -> frozenset[str]:
+        """The type and all its KB super-types (canonical ids)."""
+        cache = self._ancestor_cache
+        if type_name not in cache:
+            canonical = self.kb.resolve(type_name, "device-type")
+            cache[type_name] = frozenset((canonical, *self.kb.ancestors(canonical))) if canonical else frozenset()
+        return cache[type_name]
+
+    def life_sustaining(self, comp: Component) -> bool:
+        """Model override, else the KB default of the component's type."""
+        if comp.life_sustaining is not None:
+            return comp.life_sustaining
+        canonical = self.kb.resolve(comp.type, "device-type")
+        dtype = self.kb.index.device_types.get(canonical) if canonical else None
+        return bool(dtype and dtype.life_sustaining)
+
+    def canonical_controls(self, names: tuple[str, ...]) -> frozenset[str]:
+        """Control ids as the KB spells them (unknown names kept as written)."""
+        return frozenset(self.kb.resolve(n, "control") or n for n in names)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One element a rule can apply to."""
+
+    kind: str  # component | interface | flow
+    id: str
+    facts: Facts
+    component: Component | None = None
+    interface: Interface | None = None
+    flow: Flow | None = None
+    source: Component | None = None
+    target: Component | None = None
+    stack: tuple[str, ...] = ()
+    assets: tuple[Asset, ...] = ()
+    elements: tuple[str, ...] = ()
+    _memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def owners(self) -> tuple[Component, ...]:
+        """The component(s) the subject belongs to (both ends for a flow)."""
+        if self.kind == "flow":
+            return tuple(c for c in (self.source, self.target) if c is not None)
+        return (self.component,) if self.component is not None else ()
+
+    @cached_property
+    def types(self) -> frozenset[str]:
+        """KB types (with super-types) of the owner(s)."""
+        out: frozenset[str] = frozenset()
+        for comp in self.owners:
+            out |= self.facts.types_of(comp.type)
+        return out
+
+    @cached_property
+    def controls(self) -> frozenset[str]:
+        """Controls present: the owners' controls and their zones' countermeasures."""
+        names: list[str] = []
+        zones = self.facts.index.zones
+        for comp in self.owners:
+            names.extend(comp.controls)
+            if comp.zone and comp.zone in zones:
+                names.extend(zones[comp.zone].countermeasures)
+        return self.facts.canonical_controls(tuple(names))
+
+    @cached_property
+    def protocols(self) -> tuple[Protocol, ...]:
+        """KB records of the stack entries the KB knows."""
+        return tuple(p for p in (self.facts.protocol(n) for n in self.stack) if p is not None)
+
+    def provides(self, prop: str, *, end_to_end: bool) -> bool:
+        """Does any protocol in the stack provide ``prop`` (end-to-end only, if asked)?"""
+        return any(getattr(p, prop) and (not end_to_end or p.scope != "link") for p in self.protocols)
+
+    @cached_property
+    def canonical_stack(self) -> frozenset[str]:
+        """Stack entries as canonical KB ids."""
+        return frozenset(p.id for p in self.protocols) | frozenset(self.stack)
+
+    @cached_property
+    def worst_hazard_rank(self) -> int:
+        """Worst ISO 14971 severity rank (1–5) reachable through the subject's assets (0: none)."""
+        ranks = [h.severity.rank for a in self.assets for h in self.facts.index.hazards_of_asset(a.id)]
+        return max(ranks, default=0)
+
+    @property
+    def authentication(self) -> str | None:
+        """Declared authentication of the interface or flow (falling back to the flow's interface)."""
+        if self.interface is not None:
+            return self.interface.authentication
+        if self.flow is not None:
+            if self.flow.authentication:
+                return self.flow.authentication
+            found = self.facts.index.flow_interface(self.flow)
+            return found[1].authentication if found else None
+        return None
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        """Ports of the interface, or the flow's port."""
+        if self.interface is not None:
+            return self.interface.ports
+        if self.flow is not None and self.flow.port is not None:
+            return (self.flow.port,)
+        return ()
+
+    def label(self) -> str:
+        """A short human name of the subject for explanations."""
+        if self.kind == "flow" and self.flow is not None:
+            return f"flow {self.flow.id} ({self.flow.source} → {self.flow.target})"
+        if self.kind == "interface" and self.component is not None and self.interface is not None:
+            return f"interface {self.interface.id} ({self.interface.kind}) of {self.component.id}"
+        return f"component {self.id}"
+
+
+def _flow_stack(index: ModelIndex, flow: Flow) -> tuple[str, ...]:
+    if flow.protocol:
+        return flow.protocol
+    found = index.flow_interface(flow)
+    return found[1].protocol if found else ()
+
+
+def iter_subjects(facts: Facts) -> Iterator[Subject]:
+    """Every component, interface and flow of the model, in model order."""
+    index = facts.index
+    for comp in index.model.components:
+        assets = index.assets_of_component(comp.id)
+        yield Subject("component", comp.id, facts, component=comp, assets=assets, elements=(comp.id,))
+        for iface in comp.interfaces:
+            if not iface.enabled:
+                continue
+            yield Subject("interface", f"{comp.id}.{iface.id}", facts, component=comp, interface=iface,
+                          stack=iface.protocol, assets=assets, elements=(comp.id, f"{comp.id}.{iface.id}"))
+    for flow in index.model.flows:
+        src, dst = index.components.get(flow.source), index.components.get(flow.target)
+        assets = tuple(index.assets[a] for a in flow.data if a in index.assets)
+        yield Subject("flow", flow.id, facts, flow=flow, source=src, target=dst, stack=_flow_stack(index, flow),
+                      assets=assets, elements=(flow.id, flow.source, flow.target))
