@@ -28,12 +28,14 @@ graphviz:
 	else echo "graphviz 'dot' not found; reports will embed DOT source instead of diagrams"; fi
 
 demo: $(STAMP)
+	@mkdir -p $(OUT)
+	$(MEDSEC) vulndb import examples/advisories --db $(OUT)/demo-vulndb.sqlite
 	$(MEDSEC) validate examples/hospital/model.yaml
-	$(MEDSEC) validate examples/clinic/model.yaml
-	$(MEDSEC) validate examples/home/model.yaml
-	$(MEDSEC) show examples/hospital/model.yaml
+	$(MEDSEC) analyze examples/hospital/model.yaml -o $(OUT)/hospital --vulndb $(OUT)/demo-vulndb.sqlite \
+	  --format html,json,md,sarif
 	@echo
-	@echo "Demo done: the three reference systems validate (examples/*/model.yaml)."
+	@echo "Demo done. The hospital example's report is at: $(OUT)/hospital/report.html"
+	@echo "  (also $(OUT)/hospital/assessment.json, report.md and findings.sarif)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
@@ -49,8 +51,15 @@ test: $(STAMP)
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest
 
-bench: $(STAMP)
-	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+# The peer tool OWASP pytm is measured beside medsec; it lives in its own environment.
+BENCH_VENV ?= .venv-bench
+$(BENCH_VENV)/.installed:
+	@test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --disable-pip-version-check 'pytm==1.4.0'
+	@touch $@
+
+bench: $(STAMP) $(BENCH_VENV)/.installed
+	@for b in bench/bench_*.py; do echo "== $$b"; PYTM_PYTHON=$(BENCH_VENV)/bin/python $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(OUT) .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) $(OUT) .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """0 (info) … 4 (critical), for comparisons and gates."""
-        return _SEVERITY_ORDER.index(self)
+        return _SEVERITY_RANK[self.value]
 
     @classmethod
     def from_cvss(cls, score: float) -> Severity:
@@ -41,6 +41,7 @@ class Severity(StrEnum):
 
 
 _SEVERITY_ORDER = (Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)
+_SEVERITY_RANK = {s.value: i for i, s in enumerate(_SEVERITY_ORDER)}
 
 
 class FindingKind(StrEnum):

@@ -7,9 +7,16 @@ __all__ = ["register_builtin_stages"]
 
 def register_builtin_stages() -> None:
     """Register every built-in stage with the pipeline."""
+    from medsecurance.comms.stage import CommsStage, render_communications_section
+    from medsecurance.contracts.stage import ContractStage, render_zones_section
     from medsecurance.pipeline import register_stage
+    from medsecurance.report.html import register_section_renderer
     from medsecurance.threats.stage import ThreatStage
     from medsecurance.vulns.stage import VulnerabilityStage
 
     register_stage(ThreatStage())
     register_stage(VulnerabilityStage())
+    register_stage(ContractStage())
+    register_stage(CommsStage())
+    register_section_renderer("zones", render_zones_section)
+    register_section_renderer("communications", render_communications_section)

@@ -38,6 +38,10 @@ _SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("kb", "medsecurance.cli.kb"),
     ("sbom", "medsecurance.cli.sbom"),
     ("vulndb", "medsecurance.cli.vulndb"),
+    ("contract", "medsecurance.cli.contract"),
+    ("comms", "medsecurance.cli.comms"),
+    ("import", "medsecurance.cli.importers"),
+    ("export", "medsecurance.cli.exporters"),
 )
 
 

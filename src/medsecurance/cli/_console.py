@@ -9,8 +9,8 @@ from medsecurance.errors import MedsecError
 
 __all__ = ["err_console", "out_console", "print_error"]
 
-out_console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_error(exc: MedsecError) -> None:

@@ -35,6 +35,7 @@ def analyze(
     kb_dir: Annotated[Path | None, typer.Option(help="folder of imported MITRE catalogues")] = None,
     vulndb: Annotated[Path | None, typer.Option(help="advisory database (default: the user's)")] = None,
     vex: Annotated[list[Path] | None, typer.Option("--vex", help="VEX document to apply (repeatable)")] = None,
+    stage: Annotated[list[str] | None, typer.Option("--stage", help="run only these stages (repeatable)")] = None,
 ) -> int:
     """Analyse a model: threats, attack paths and the other stages; write the reports."""
     from medsecurance import api
@@ -51,7 +52,7 @@ def analyze(
     except ValueError as exc:
         raise UsageError(f"--as-of: '{as_of}' is not a date", hint="use YYYY-MM-DD") from exc
     options = api.AnalysisOptions(rules=tuple(rules or ()), decisions=decisions, as_of=when, kb_dir=kb_dir,
-                                  vulndb=vulndb, vex=tuple(vex or ()))
+                                  vulndb=vulndb, vex=tuple(vex or ()), stages=tuple(stage) if stage else None)
     loaded = api.load(model)
     kb = api.load_kb(options)
     assessment = api.analyze_loaded(loaded, options, kb)

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import re
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -350,33 +351,65 @@ def _load_located(root: Path, check_files: bool, kb: KnowledgeBase | None = None
 
 _ID_RE = re.compile(r"(?:^|[{,\s])id:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.\-]*)")
 _SECTION_RE = re.compile(r"^([a-z_]+):")
+_ITEM_RE = re.compile(r"^(\s*)- ")
 
 
 def _scan_positions(texts: dict[str, str]) -> dict[str, Position]:
-    """Element positions found by scanning for ``id:`` keys (the fast reader keeps none).
+    """Element positions found by scanning the text (the fast reader keeps none).
 
-    Within each top-level list section, the ids at the smallest indentation are the
-    elements' own; deeper ones (interfaces) are skipped.
+    Within a top-level list section, items start with ``- `` at the section's smallest
+    indentation; an item's id is the ``id:`` key on its first line (``- id: x`` or
+    ``- {id: x, …}``) or on a later line at the item's key indentation. The position is that of
+    the ``id`` key, as the located reader gives it.
     """
-    found: list[tuple[str, str, str, int, int]] = []
-    for file, text in texts.items():
-        section = ""
-        for number, text_line in enumerate(text.splitlines(), start=1):
-            if head := _SECTION_RE.match(text_line):
-                section = head.group(1)
-            if (section not in LIST_SECTIONS and section != "system") or "id:" not in text_line:
-                continue
-            if match := _ID_RE.search(text_line):
-                column = match.start() + match.group(0).index("id:") + 1
-                found.append((file, section, match.group(1), number, column))
-    min_col: dict[tuple[str, str], int] = {}
-    for file, section, _id, _line, col in found:
-        min_col[(file, section)] = min(col, min_col.get((file, section), col))
     positions: dict[str, Position] = {}
-    for file, section, element, line, col in found:
-        if col == min_col[(file, section)]:
-            positions.setdefault(element, (file, line, col))
+    for file, text in texts.items():
+        for section, lines in _sections(text):
+            if section == "system":
+                for number, line in lines:
+                    if match := _ID_RE.search(line):
+                        positions.setdefault(match.group(1), (file, number, _id_column(match)))
+                        break
+                continue
+            _scan_section(file, lines, positions)
     return positions
+
+
+def _sections(text: str) -> Iterator[tuple[str, list[tuple[int, str]]]]:
+    section, lines = "", list[tuple[int, str]]()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if head := _SECTION_RE.match(line):
+            if section:
+                yield section, lines
+            section, lines = head.group(1), []
+        if section in LIST_SECTIONS or section == "system":
+            lines.append((number, line))
+    if section:
+        yield section, lines
+
+
+def _id_column(match: re.Match[str]) -> int:
+    return match.start() + match.group(0).index("id:") + 1
+
+
+def _scan_section(file: str, lines: list[tuple[int, str]], positions: dict[str, Position]) -> None:
+    dashes = [len(m.group(1)) for _, line in lines if (m := _ITEM_RE.match(line))]
+    if not dashes:
+        return
+    item_col = min(dashes)
+    key_indent = " " * (item_col + 2) + "id:"
+    searching = False
+    for number, line in lines:
+        item = _ITEM_RE.match(line)
+        if item and len(item.group(1)) == item_col:
+            searching = True
+            rest = line[item_col + 2:]
+            if (match := _ID_RE.search(rest)) and (rest.startswith("id:") or rest.startswith("{")):
+                positions.setdefault(match.group(1), (file, number, item_col + 2 + _id_column(match)))
+                searching = False
+        elif searching and line.startswith(key_indent) and (match := _ID_RE.search(line)):
+            positions.setdefault(match.group(1), (file, number, _id_column(match)))
+            searching = False
 
 
 def _sorted(items: list[Diagnostic]) -> list[Diagnostic]:

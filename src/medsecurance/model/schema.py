@@ -77,7 +77,7 @@ class HarmSeverity(StrEnum):
     @property
     def rank(self) -> int:
         """1 (negligible) … 5 (catastrophic)."""
-        return list(HarmSeverity).index(self) + 1
+        return _HARM_RANK[self.value]
 
 
 class Need(StrEnum):
@@ -91,7 +91,11 @@ class Need(StrEnum):
     @property
     def rank(self) -> int:
         """0 (none) … 3 (high)."""
-        return list(Need).index(self)
+        return _NEED_RANK[self.value]
+
+
+_HARM_RANK = {"negligible": 1, "minor": 2, "serious": 3, "critical": 4, "catastrophic": 5}
+_NEED_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
 
 
 class AssetKind(StrEnum):

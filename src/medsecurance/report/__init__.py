@@ -6,6 +6,7 @@ Built-in formats and plug-ins (entry-point group ``medsecurance.formats``) regis
 from __future__ import annotations
 
 from medsecurance.errors import UsageError
+from medsecurance.report.html import HtmlFormat
 from medsecurance.report.interface import ReportContext, ReportFormat
 from medsecurance.report.json_format import JsonFormat, assessment_to_dict
 from medsecurance.report.markdown import MarkdownFormat
@@ -22,7 +23,7 @@ def register_format(fmt: ReportFormat) -> ReportFormat:
     return fmt
 
 
-for _fmt in (JsonFormat(), MarkdownFormat(), SarifFormat()):
+for _fmt in (JsonFormat(), MarkdownFormat(), SarifFormat(), HtmlFormat()):
     register_format(_fmt)
 
 

@@ -15,10 +15,15 @@ __all__ = ["ReportContext", "ReportFormat"]
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What a renderer may use beside the assessment: the loaded model and the knowledge base."""
+    """What a renderer may use beside the assessment: the loaded model and the knowledge base.
+
+    ``assessment`` is filled in by renderers that hand the context on to section renderers, so
+    those can reach the stages' typed results (``assessment.stages[name].data``).
+    """
 
     load: LoadResult
     kb: KnowledgeBase
+    assessment: Assessment | None = None
 
 
 class ReportFormat(Protocol):

@@ -107,10 +107,10 @@ class _Not:
     def test(self, s: Subject) -> Reasons:
         if s.kind not in self.kinds:
             return None
-        return [f"not {self.part.describe()}"] if self.part.test(s) is None else None
+        return [f"not: {self.part.describe()}"] if self.part.test(s) is None else None
 
     def describe(self) -> str:
-        return f"not {self.part.describe()}"
+        return f"not: {self.part.describe()}"
 
 
 def _names(value: Any, path: tuple[str | int, ...]) -> list[str]:
@@ -134,7 +134,7 @@ def _type(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> _Leaf:
 
     def fn(s: Subject) -> Reasons:
         hit = sorted(wanted & s.types)
-        return [f"{'/'.join(c.id for c in s.owners)} is a {hit[0]}"] if hit else None
+        return [f"{'/'.join(c.id for c in s.owners)} is of type {hit[0]}"] if hit else None
 
     return _Leaf("type", f"type is {' or '.join(sorted(wanted))}", fn)
 
@@ -148,7 +148,7 @@ def _end_type(end: str) -> Builder:
             if comp is None:
                 return None
             hit = sorted(wanted & s.facts.types_of(comp.type))
-            return [f"{end} {comp.id} is a {hit[0]}"] if hit else None
+            return [f"{end} {comp.id} is of type {hit[0]}"] if hit else None
 
         return _Leaf(f"{end}_type", f"{end} is {' or '.join(sorted(wanted))}", fn, frozenset({"flow"}))
 
@@ -160,10 +160,10 @@ def _interface_kind(value: Any, path: tuple[str | int, ...], resolve: Resolver) 
 
     def fn(s: Subject) -> Reasons:
         if s.kind == "interface" and s.interface is not None:
-            kind = s.facts.kb.resolve(s.interface.kind, "interface") or s.interface.kind
+            kind = s.facts.resolve(s.interface.kind, "interface") or s.interface.kind
             return [f"interface kind {kind}"] if kind in wanted else None
         if s.kind == "component" and s.component is not None:
-            kinds = {s.facts.kb.resolve(i.kind, "interface") or i.kind for i in s.component.interfaces if i.enabled}
+            kinds = {s.facts.resolve(i.kind, "interface") or i.kind for i in s.component.interfaces if i.enabled}
             hit = sorted(kinds & wanted)
             return [f"has a {hit[0]} interface"] if hit else None
         return None
@@ -284,7 +284,7 @@ def _data_category(value: Any, path: tuple[str | int, ...], resolve: Resolver) -
 
     def fn(s: Subject) -> Reasons:
         for asset in s.assets:
-            cats = {s.facts.kb.resolve(c, "data-category") or c for c in asset.data_categories}
+            cats = {s.facts.resolve(c, "data-category") or c for c in asset.data_categories}
             hit = sorted(cats & wanted)
             if hit:
                 return [f"{asset.id} holds {hit[0]} data"]
@@ -366,8 +366,8 @@ def _internet_facing(value: Any, path: tuple[str | int, ...], resolve: Resolver)
             if zone is not None and zone.internet_reachable:
                 reason = f"{comp.id} sits in internet-reachable zone {zone.id}"
             elif facing & s.facts.types_of(comp.type):
-                reason = f"{comp.id} is a {comp.type}, reachable from the internet"
-            elif any((s.facts.kb.resolve(i.kind, "interface") or i.kind) == "Cellular" for i in comp.interfaces):
+                reason = f"{comp.id} is of type {comp.type}, reachable from the internet"
+            elif any((s.facts.resolve(i.kind, "interface") or i.kind) == "Cellular" for i in comp.interfaces):
                 reason = f"{comp.id} has a cellular interface"
             if reason:
                 return [reason] if want else None

@@ -110,7 +110,10 @@ class _Compiler:
                 msg = f"missing required key '{loc[-1]}'" if err["type"] == "missing" else \
                     f"unknown key '{loc[-1]}'" if err["type"] == "extra_forbidden" else \
                     f"{'.'.join(map(str, loc))}: {err['msg']}"
-                self.error((*base, *(loc if err["type"] != "missing" else loc[:-1])), msg,
+                hint = None
+                if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+                    hint = "quote the text: an unquoted ': ' inside a YAML value starts a mapping"
+                self.error((*base, *(loc if err["type"] != "missing" else loc[:-1])), msg, hint,
                            rule=item.get("id") if isinstance(item, dict) else None)
             return None
         return self._build(spec, base)

@@ -23,53 +23,77 @@ __all__ = ["Facts", "Subject", "iter_subjects"]
 
 #: component types reachable from the internet by their nature (KB device types)
 INTERNET_FACING_TYPES = ("CloudBackend", "ClinicianPortal", "RemoteServiceGateway", "VPNGateway")
+#: controls that only hold for a flow when its stack provides the property end to end
+_CHANNEL_CONTROLS = {"transport-encryption": "confidentiality", "mutual-tls": "peer_authentication"}
 #: properties a protocol stack can provide (attribute names of kb.Protocol)
 PROPERTIES = ("confidentiality", "integrity", "peer_authentication", "replay_protection", "mitm_resistance")
 
 
-@dataclass(frozen=True)
 class Facts:
-    """Shared context for building subjects: the model index, the KB and the analysis date."""
+    """Shared context for building subjects: the model index, the KB and the analysis date.
 
-    index: ModelIndex
-    kb: KnowledgeBase
-    as_of: dt.date
+    Every knowledge-base look-up the conditions make goes through a per-run cache here: rules
+    ask the same questions about thousands of elements.
+    """
 
-    @cached_property
-    def _protocol_cache(self) -> dict[str, Protocol | None]:
-        return {}
+    def __init__(self, index: ModelIndex, kb: KnowledgeBase, as_of: dt.date) -> None:
+        """Wrap the model index and KB for one analysis run."""
+        self.index = index
+        self.kb = kb
+        self.as_of = as_of
+        self._resolved: dict[tuple[str, str], str | None] = {}
+        self._protocols: dict[str, Protocol | None] = {}
+        self._types: dict[str, frozenset[str]] = {}
+        self._hazard_rank: dict[str, int] = {}
+
+    def resolve(self, name: str, kind: str) -> str | None:
+        """Canonical KB id of a name (cached)."""
+        key = (name, kind)
+        try:
+            return self._resolved[key]
+        except KeyError:
+            found = self._resolved[key] = self.kb.resolve(name, kind)
+            return found
 
     def protocol(self, name: str) -> Protocol | None:
         """KB protocol record for a stack entry (None when the KB does not know it)."""
-        cache = self._protocol_cache
-        if name not in cache:
-            canonical = self.kb.resolve(name, "protocol")
-            cache[name] = self.kb.index.protocols.get(canonical) if canonical else None
-        return cache[name]
-
-    @cached_property
-    def _ancestor_cache(self) -> dict[str, frozenset[str]]:
-        return {}
+        try:
+            return self._protocols[name]
+        except KeyError:
+            canonical = self.resolve(name, "protocol")
+            found = self._protocols[name] = self.kb.index.protocols.get(canonical) if canonical else None
+            return found
 
     def types_of(self, type_name: str) -> frozenset[str]:
         """The type and all its KB super-types (canonical ids)."""
-        cache = self._ancestor_cache
-        if type_name not in cache:
-            canonical = self.kb.resolve(type_name, "device-type")
-            cache[type_name] = frozenset((canonical, *self.kb.ancestors(canonical))) if canonical else frozenset()
-        return cache[type_name]
+        try:
+            return self._types[type_name]
+        except KeyError:
+            canonical = self.resolve(type_name, "device-type")
+            found = frozenset((canonical, *self.kb.ancestors(canonical))) if canonical else frozenset()
+            self._types[type_name] = found
+            return found
+
+    def hazard_rank(self, asset_id: str) -> int:
+        """Worst severity rank (1–5) of the hazards an asset leads to (0: none)."""
+        try:
+            return self._hazard_rank[asset_id]
+        except KeyError:
+            rank = max((h.severity.rank for h in self.index.hazards_of_asset(asset_id)), default=0)
+            self._hazard_rank[asset_id] = rank
+            return rank
 
     def life_sustaining(self, comp: Component) -> bool:
         """Model override, else the KB default of the component's type."""
         if comp.life_sustaining is not None:
             return comp.life_sustaining
-        canonical = self.kb.resolve(comp.type, "device-type")
+        canonical = self.resolve(comp.type, "device-type")
         dtype = self.kb.index.device_types.get(canonical) if canonical else None
         return bool(dtype and dtype.life_sustaining)
 
     def canonical_controls(self, names: tuple[str, ...]) -> frozenset[str]:
         """Control ids as the KB spells them (unknown names kept as written)."""
-        return frozenset(self.kb.resolve(n, "control") or n for n in names)
+        return frozenset(self.resolve(n, "control") or n for n in names)
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,13 @@ class Subject:
             names.extend(comp.controls)
             if comp.zone and comp.zone in zones:
                 names.extend(zones[comp.zone].countermeasures)
-        return self.facts.canonical_controls(tuple(names))
+        present = self.facts.canonical_controls(tuple(names))
+        if self.kind == "flow" and self.stack:
+            # a channel-protection control claimed by an end does not protect a flow whose own
+            # declared stack lacks it (e.g. cleartext LDAP from a server that "has" TLS elsewhere)
+            drop = {c for c, prop in _CHANNEL_CONTROLS.items() if not self.provides(prop, end_to_end=True)}
+            present = present - drop
+        return present
 
     @cached_property
     def protocols(self) -> tuple[Protocol, ...]:
@@ -132,8 +162,7 @@ class Subject:
     @cached_property
     def worst_hazard_rank(self) -> int:
         """Worst ISO 14971 severity rank (1–5) reachable through the subject's assets (0: none)."""
-        ranks = [h.severity.rank for a in self.assets for h in self.facts.index.hazards_of_asset(a.id)]
-        return max(ranks, default=0)
+        return max((self.facts.hazard_rank(a.id) for a in self.assets), default=0)
 
     @property
     def authentication(self) -> str | None:

@@ -1,0 +1,87 @@
+"""Benchmark: threat analysis + JSON against OWASP pytm on the same 5,000-node / 5,000-flow topology.
+
+Targets (issue 4): threat analysis + JSON ≥ 10× faster than pytm's `--json`, ≤ 300 MB peak; HTML
+report ≤ 10 s; attack paths for all entry points ≤ 2 s. pytm runs from PYTM_PYTHON (the Makefile
+makes `.venv-bench` with pytm 1.4.0); without it the pytm column is skipped.
+Run: make bench   (or: PYTM_PYTHON=.venv-bench/bin/python .venv/bin/python bench/bench_threats.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synth import write_model, write_pytm
+
+
+def run(cmd: list[str], cwd: Path | None = None, timeout: float = 900) -> tuple[float, float, int]:
+    """(seconds, peak RSS MB of the child, exit code) of a command, each in a fresh process."""
+    wrapper = [sys.executable, "-c",
+               "import resource,subprocess,sys,time;t=time.perf_counter();"
+               "r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+               "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)",
+               *cmd]
+    out = subprocess.run(wrapper, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=True).stdout.split()
+    return float(out[0]), int(out[1]) / 1024, int(out[2])
+
+
+def in_process_paths(model_path: Path) -> float:
+    from medsecurance.kb import load_kb
+    from medsecurance.model import load
+    from medsecurance.model.graph import ModelIndex
+    from medsecurance.threats.paths import find_attack_paths
+    from medsecurance.threats.subjects import Facts
+
+    loaded = load(model_path)
+    facts = Facts(ModelIndex(loaded.model), load_kb(), dt.date(2026, 11, 29))
+    start = time.perf_counter()
+    paths = find_attack_paths(facts)
+    took = time.perf_counter() - start
+    print(f"  attack paths: {len(paths)} paths for all entry points in {took:.2f} s (target ≤ 2 s)")
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nodes", type=int, default=5000)
+    parser.add_argument("--flows", type=int, default=5000)
+    args = parser.parse_args()
+    medsec = str(Path(sys.executable).parent / "medsec")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        model = write_model(folder / "m", args.nodes, args.flows)
+        print(f"synthetic model: {args.nodes} components, {args.flows} flows")
+        t, rss, rc = run([medsec, "analyze", str(model), "-o", str(folder / "o"), "--format", "json",
+                          "--stage", "threats", "--as-of", "2026-11-29"])
+        print(f"  medsec threats + JSON: {t:.2f} s, peak {rss:.0f} MB (exit {rc}; target ≤ 300 MB)")
+        size = (folder / "o" / "assessment.json").stat().st_size / 1e6
+        print(f"    assessment.json {size:.1f} MB")
+        t_all, rss_all, rc_all = run([medsec, "analyze", str(model), "-o", str(folder / "o2"), "--format", "json",
+                                      "--as-of", "2026-11-29"])
+        print(f"  medsec all stages + JSON: {t_all:.2f} s, peak {rss_all:.0f} MB (exit {rc_all})")
+        t_html, _, rc_html = run([medsec, "analyze", str(model), "-o", str(folder / "o3"), "--format", "html",
+                                  "--stage", "threats", "--as-of", "2026-11-29"])
+        print(f"  medsec threats + HTML report: {t_html:.2f} s (exit {rc_html}; target ≤ 10 s)")
+        in_process_paths(model)
+        pytm_python = os.environ.get("PYTM_PYTHON")
+        if pytm_python and Path(pytm_python).exists():
+            script = write_pytm(folder / "p", args.nodes, args.flows)
+            tp, rssp, rcp = run([pytm_python, str(script), "--json", str(folder / "p" / "out.json")], cwd=script.parent)
+            print(f"  pytm 1.4.0 --json: {tp:.2f} s, peak {rssp:.0f} MB (exit {rcp})")
+            print(f"  ratio pytm / medsec (threats + JSON): {tp / t:.1f}× (target ≥ 10×)")
+        else:
+            print("  pytm: skipped (set PYTM_PYTHON to a Python with pytm 1.4.0; `make bench` does)")
+    _ = resource  # imported for the child-rusage measurement above
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""The ``communications`` analysis stage: each flow's protocol stack against what its data needs."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+from medsecurance.assessment import StageOutput
+from medsecurance.comms.result import CommsResult, analyze
+from medsecurance.findings import Finding, SourceLocation
+from medsecurance.pipeline import StageContext
+from medsecurance.report.interface import ReportContext
+
+__all__ = ["CommsStage", "render_communications_section"]
+
+
+class CommsStage:
+    """Effective security properties per flow, with recommendations and their sources."""
+
+    name = "communications"
+    after: tuple[str, ...] = ()
+
+    def run(self, ctx: StageContext) -> StageOutput:
+        """Findings of kind ``communication`` and the ``communications`` section (per-flow properties)."""
+        result = analyze(ctx.model, ctx.kb)
+        located = tuple(_locate(f, ctx) for f in result.findings)
+        flows = {k: dict(v) for k, v in sorted(result.flows.items())}
+        return StageOutput(located, MappingProxyType({"communications": {"flows": flows}}),
+                           MappingProxyType({"result": result}))
+
+
+def _locate(f: Finding, ctx: StageContext) -> Finding:
+    if f.location is not None or not f.elements:
+        return f
+    pos = ctx.load.source_map.position(f.elements[0])
+    if pos is None:
+        return f
+    return Finding(f.id, f.kind, f.rule, f.title, f.severity, f.elements, f.references, f.status, f.explanation,
+                   f.details, SourceLocation(pos[0], pos[1], pos[2]))
+
+
+def render_communications_section(value: Any, ctx: ReportContext) -> str:
+    """The report's communications section: declared properties per flow with recommendations."""
+    from medsecurance.comms.html import render_comms_html
+
+    stage = ctx.assessment.stages.get("communications") if ctx.assessment else None
+    result = stage.data.get("result") if stage else None
+    if not isinstance(result, CommsResult):
+        result = CommsResult(findings=(), flows=MappingProxyType(dict(value.get("flows", {}))))
+    return render_comms_html(result)
