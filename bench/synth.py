@@ -37,7 +37,9 @@ def synth_model(components: int, flows: int, seed: int = 7) -> dict[str, object]
             "assets": ["A-rate"] if i % 3 == 0 else ["A-phi"],
             "interfaces": [{"id": "net", "kind": KINDS[stack[0]], "protocol": stack, "ports": [443]},
                            {"id": "usb", "kind": "USB", "protocol": ["USB"], "physical": True}],
-            "controls": ["secure-boot"] if i % 2 else [],
+            "controls": ["secure-boot", "audit-logging", "signed-firmware-update"] if i % 2 else ["audit-logging"],
+            "update": {"method": "ota" if i % 2 else "service-tool", "signed": bool(i % 2)},
+            "end_of_support": "2031-12-31",
         })
     fl = []
     for j in range(flows):

@@ -88,7 +88,7 @@ def write_outputs(
     kb: KnowledgeBase | None = None,
 ) -> list[Path]:
     """Render each format and write it atomically into ``out_dir``; returns the files written."""
-    from medsecurance._internal.io import atomic_write_text
+    from medsecurance._internal.io import atomic_write_text, atomic_writer
     from medsecurance.report import ReportContext, get_format
 
     ctx = ReportContext(loaded, kb or load_kb())
@@ -96,7 +96,12 @@ def write_outputs(
     for name in formats:
         fmt = get_format(name)
         target = Path(out_dir) / fmt.filename
-        atomic_write_text(target, fmt.render(assessment, ctx))
+        stream = getattr(fmt, "write", None)
+        if callable(stream):  # formats that can stream keep memory bounded on large models
+            with atomic_writer(target) as fh:
+                stream(assessment, ctx, fh)
+        else:
+            atomic_write_text(target, fmt.render(assessment, ctx))
         written.append(target)
     return written
 

@@ -47,6 +47,10 @@ class Condition(Protocol):
 
     def describe(self) -> str: ...
 
+    def prefilter(self) -> tuple[str, frozenset[str]] | None:
+        """("protocol"|"type", ids): a subject must have one of these ids for the condition to hold."""
+        ...
+
 
 ALL_KINDS = frozenset({"component", "interface", "flow"})
 
@@ -57,12 +61,16 @@ class _Leaf:
     text: str
     fn: Callable[[Subject], Reasons]
     kinds: frozenset[str] = ALL_KINDS
+    needs: frozenset[str] | None = None  # protocols or types one of which a subject must have
 
     def test(self, s: Subject) -> Reasons:
         return self.fn(s) if s.kind in self.kinds else None
 
     def describe(self) -> str:
         return self.text
+
+    def prefilter(self) -> tuple[str, frozenset[str]] | None:
+        return (self.name, self.needs) if self.needs is not None and self.name in ("protocol", "type") else None
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,11 @@ class _All:
     def describe(self) -> str:
         return " and ".join(p.describe() for p in self.parts)
 
+    def prefilter(self) -> tuple[str, frozenset[str]] | None:
+        found = [f for p in self.parts if (f := p.prefilter()) is not None]
+        found.sort(key=lambda f: (f[0] != "protocol", len(f[1])))
+        return found[0] if found else None
+
 
 @dataclass(frozen=True)
 class _Any:
@@ -98,6 +111,12 @@ class _Any:
     def describe(self) -> str:
         return "(" + " or ".join(p.describe() for p in self.parts) + ")"
 
+    def prefilter(self) -> tuple[str, frozenset[str]] | None:
+        found = [p.prefilter() for p in self.parts]
+        if not found or any(f is None for f in found) or len({f[0] for f in found if f}) != 1:
+            return None
+        return found[0][0], frozenset().union(*(f[1] for f in found if f))  # type: ignore[index]
+
 
 @dataclass(frozen=True)
 class _Not:
@@ -111,6 +130,9 @@ class _Not:
 
     def describe(self) -> str:
         return f"not: {self.part.describe()}"
+
+    def prefilter(self) -> tuple[str, frozenset[str]] | None:
+        return None
 
 
 def _names(value: Any, path: tuple[str | int, ...]) -> list[str]:
@@ -136,7 +158,7 @@ def _type(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> _Leaf:
         hit = sorted(wanted & s.types)
         return [f"{'/'.join(c.id for c in s.owners)} is of type {hit[0]}"] if hit else None
 
-    return _Leaf("type", f"type is {' or '.join(sorted(wanted))}", fn)
+    return _Leaf("type", f"type is {' or '.join(sorted(wanted))}", fn, ALL_KINDS, wanted)
 
 
 def _end_type(end: str) -> Builder:
@@ -178,7 +200,8 @@ def _protocol(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> _Le
         hit = sorted(wanted & s.canonical_stack)
         return [f"protocol stack includes {', '.join(hit)}"] if hit else None
 
-    return _Leaf("protocol", f"stack uses {' or '.join(sorted(wanted))}", fn, frozenset({"interface", "flow"}))
+    return _Leaf("protocol", f"stack uses {' or '.join(sorted(wanted))}", fn, frozenset({"interface", "flow"}),
+                 wanted)
 
 
 def _lacks(end_to_end: bool) -> Builder:

@@ -108,13 +108,39 @@ def _to_finding(m: _Match, decisions: Mapping[str, Decision], source_map: Source
                    rule.references, status, _explain(m, present, missing), details, location)
 
 
+class _RuleIndex:
+    """Rules by subject kind, with protocol- and type-keyed buckets for rules that need one.
+
+    A rule whose condition requires one of a set of protocols (or types) is only tried on
+    subjects that have one; the result is the same as trying every rule, only faster.
+    """
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.always: dict[str, list[Rule]] = {}
+        self.by_key: dict[tuple[str, str, str], list[Rule]] = {}
+        for rule in rules:
+            pre = rule.condition.prefilter()
+            for kind in sorted(rule.applies_to & rule.condition.kinds):
+                if pre is None:
+                    self.always.setdefault(kind, []).append(rule)
+                else:
+                    for key in pre[1]:
+                        self.by_key.setdefault((kind, pre[0], key), []).append(rule)
+
+    def candidates(self, subject: Subject) -> list[Rule]:
+        found = list(self.always.get(subject.kind, ()))
+        keyed: dict[str, Rule] = {}
+        for what, keys in (("protocol", subject.canonical_stack), ("type", subject.types)):
+            for key in keys:
+                for rule in self.by_key.get((subject.kind, what, key), ()):
+                    keyed[rule.id] = rule
+        return found + [keyed[k] for k in sorted(keyed)]
+
+
 def _matches(rules: Iterable[Rule], subjects: Iterable[Subject]) -> Iterator[_Match]:
-    by_kind: dict[str, list[Rule]] = {}
-    for rule in rules:
-        for kind in rule.applies_to & rule.condition.kinds:
-            by_kind.setdefault(kind, []).append(rule)
+    index = _RuleIndex(rules)
     for subject in subjects:
-        for rule in by_kind.get(subject.kind, ()):
+        for rule in index.candidates(subject):
             reasons = rule.condition.test(subject)
             if reasons is not None:
                 yield _Match(rule, subject, tuple(dict.fromkeys(reasons)))
