@@ -11,6 +11,7 @@ def register_builtin_stages() -> None:
     from medsecurance.contracts.stage import ContractStage, render_zones_section
     from medsecurance.pipeline import register_stage
     from medsecurance.report.html import register_section_renderer
+    from medsecurance.risk.stage import RiskStage, render_risk_section
     from medsecurance.threats.stage import ThreatStage
     from medsecurance.vulns.stage import VulnerabilityStage
 
@@ -18,5 +19,7 @@ def register_builtin_stages() -> None:
     register_stage(VulnerabilityStage())
     register_stage(ContractStage())
     register_stage(CommsStage())
+    register_stage(RiskStage())
     register_section_renderer("zones", render_zones_section)
     register_section_renderer("communications", render_communications_section)
+    register_section_renderer("risk", render_risk_section)

@@ -24,7 +24,6 @@ EXIT_INTERNAL = 3
 
 app = typer.Typer(
     name="medsec",
-    help="Security-for-safety assurance of connected medical devices (IoMT).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -38,6 +37,7 @@ _SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("kb", "medsecurance.cli.kb"),
     ("sbom", "medsecurance.cli.sbom"),
     ("vulndb", "medsecurance.cli.vulndb"),
+    ("risk", "medsecurance.cli.risk"),
     ("contract", "medsecurance.cli.contract"),
     ("comms", "medsecurance.cli.comms"),
     ("import", "medsecurance.cli.importers"),

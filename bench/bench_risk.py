@@ -1,0 +1,124 @@
+"""Benchmark: time ``medsecurance.risk.assess`` on 10,000 threat findings with attack paths.
+
+Run: ``.venv/bin/python bench/bench_risk.py [N]``. Builds a synthetic hospital model (N/4 pumps, a
+server per 50 pumps, flows, assets and hazards), N threat findings, N/5 vulnerability findings and
+one attack path per pump, then prints the time of each phase and findings per second.
+
+``.venv/bin/python bench/bench_risk.py --pipeline`` instead runs the analysis pipeline on the shared
+10,000-element synthetic model (bench/synth.py: 5,000 components, 5,000 flows) without and with the
+risk stage and prints the share the risk stage adds (issue target: ≤ 20 %).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from medsecurance.assessment import AttackPath, AttackStep
+from medsecurance.findings import Finding, FindingKind, Severity
+from medsecurance.model.schema import SystemModel
+from medsecurance.risk import assess, kb_callables, register_json
+
+
+def _model(pumps: int) -> SystemModel:
+    servers = max(1, pumps // 50)
+    data: dict[str, Any] = {
+        "system": {"id": "bench", "name": "Bench", "version": "1", "setting": "hospital"},
+        "hazards": [{"id": "H-over", "description": "overdose", "severity": "catastrophic",
+                     "hazard_type": "over-delivery-of-therapy"},
+                    {"id": "H-delay", "description": "delay", "severity": "serious", "hazard_type": "delayed-therapy"}],
+        "assets": [{"id": "A-rate", "kind": "function", "integrity": "high", "hazards": ["H-over", "H-delay"],
+                    "data_categories": ["therapy-settings"]},
+                   {"id": "A-phi", "kind": "data", "confidentiality": "high", "data_categories": ["phi"]}],
+        "components": [{"id": f"pump{i}", "type": "InfusionPump", "assets": ["A-rate"],
+                        "controls": ["secure-boot", "role-based-access"] if i % 2 else []} for i in range(pumps)]
+        + [{"id": f"srv{j}", "type": "InfusionManagementServer", "assets": ["A-phi"],
+            "controls": ["network-segmentation"]} for j in range(servers)],
+        "flows": [{"id": f"F{i}", "from": f"srv{i % servers}", "to": f"pump{i}", "data": ["A-rate"]}
+                  for i in range(pumps)],
+        "evidence": [{"id": f"E{j}", "kind": "penetration-test", "covers": [f"pump{j}"]} for j in range(0, pumps, 10)],
+    }
+    return SystemModel.model_validate(data)
+
+
+def _findings(pumps: int, n: int, vulns: int) -> list[Finding]:
+    out = []
+    for k in range(n):
+        element = f"F{k % pumps}" if k % 3 == 0 else f"pump{k % pumps}"
+        out.append(Finding(f"T-{k:012d}", FindingKind.THREAT, f"rule-{k % 40}", "t", Severity.HIGH, (element,),
+                           details={"impacts": ["I", "A"] if k % 2 else ["C"], "controls_present": ["role-based-access"],
+                                    "controls_missing": ["mutual-tls", "message-authentication", "account-lockout"],
+                                    "stride": "tampering"}))
+    for k in range(vulns):
+        out.append(Finding(f"V-{k:012d}", FindingKind.VULNERABILITY, f"CVE-2024-{k:05d}", "v", Severity.HIGH,
+                           (f"pump{k % pumps}",),
+                           details={"cvss": {"vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "score": 9.8,
+                                             "version": "3.1"}, "kev": k % 50 == 0, "epss": 0.02, "reachable": True}))
+    return out
+
+
+def _paths(pumps: int) -> list[AttackPath]:
+    return [AttackPath(f"AP-{i}", "hospital-lan", None, f"pump{i}", ("A-rate",), ("H-over",),
+                       (AttackStep(f"pump{i}", "entry:hospital-lan", "network", 1.0 + i % 5, "bench"),),
+                       1.0 + i % 5, "network", "none", False) for i in range(pumps)]
+
+
+def pipeline() -> None:
+    """Time the pipeline on the shared synthetic model without and with the risk stage."""
+    import tempfile
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from synth import write_model
+
+    from medsecurance.decisions import Decisions
+    from medsecurance.kb import load_kb
+    from medsecurance.model import load
+    from medsecurance.pipeline import STAGES, AnalysisOptions, _load_builtin_stages, run_pipeline
+    from medsecurance.risk.stage import RiskStage
+
+    loaded = load(write_model(Path(tempfile.mkdtemp()), 5000, 5000), check_files=False)
+    kb = load_kb()
+    _load_builtin_stages()
+    names = tuple(n for n in STAGES if n != "risk")
+    STAGES["risk"] = RiskStage()
+    times = {}
+    for label, stages in (("without risk", names), ("with risk", (*names, "risk"))):
+        t0 = time.perf_counter()
+        result = run_pipeline(loaded, kb, AnalysisOptions(stages=stages), Decisions())
+        times[label] = time.perf_counter() - t0
+        print(f"{label:13} {times[label]:7.2f} s  ({len(result.findings)} findings, "
+              f"{len(result.sections.get('risks', ()))} risks; stages {', '.join(stages)})")
+    extra = times["with risk"] - times["without risk"]
+    print(f"risk stage adds {extra:.2f} s = {100 * extra / times['without risk']:.0f} % (target ≤ 20 %)")
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    if "--pipeline" in sys.argv:
+        pipeline()
+        return
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    pumps = max(4, n // 4)
+    t0 = time.perf_counter()
+    model, findings, paths = _model(pumps), _findings(pumps, n, n // 5), _paths(pumps)
+    t1 = time.perf_counter()
+    from medsecurance.kb import load_kb
+
+    hazards, controls = kb_callables(load_kb())
+    t2 = time.perf_counter()
+    register = assess(model, findings, paths, hazards_for_loss=hazards, control_info=controls)
+    t3 = time.perf_counter()
+    text = register_json(register)
+    t4 = time.perf_counter()
+    print(f"model: {len(model.components)} components, {len(model.flows)} flows; "
+          f"{len(findings)} findings ({n} threats), {len(paths)} attack paths (built in {t1 - t0:.2f} s)")
+    print(f"load KB:          {t2 - t1:7.3f} s")
+    print(f"risk.assess:      {t3 - t2:7.3f} s  ({len(findings) / (t3 - t2):,.0f} findings/s, "
+          f"{len(register.entries)} risks, {len(register.trace)} trace rows, {len(register.handoff)} hand-off rows)")
+    print(f"register JSON:    {t4 - t3:7.3f} s  ({len(text) / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""Per-finding risk evaluation: exploitability, harm, level, residual risk, recommended controls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from medsecurance.assessment import AttackPath
+from medsecurance.findings import Finding, FindingKind
+from medsecurance.risk._index import ModelIndex, norm_id
+from medsecurance.risk.cvss import CvssScore, parse_cvss
+from medsecurance.risk.exploitability import ControlInfo, ExploitabilityTables, Rating
+from medsecurance.risk.policy import Policy
+from medsecurance.risk.register import RecommendedControl, RiskEntry
+from medsecurance.risk.scales import Exploitability
+from medsecurance.risk.severity import HarmAssessment, HarmTables, HazardsForLoss, assess_harm
+
+__all__ = ["Context", "evaluate_finding"]
+
+_VEX_STATUS = {"not_affected": "not-affected", "not-affected": "not-affected", "fixed": "fixed",
+               "false-positive": "false-positive", "false_positive": "false-positive", "mitigated": "mitigated"}
+
+
+@dataclass
+class Context:
+    """Everything the per-finding evaluation reads, with memo tables for speed."""
+
+    index: ModelIndex
+    expl: ExploitabilityTables
+    harm: HarmTables
+    policy: Policy
+    hazards_for_loss: HazardsForLoss
+    control_info: Callable[[str], ControlInfo | None]
+    best_path: Mapping[str, AttackPath]
+    rubric: Mapping[str, CvssScore]
+    _harm_memo: dict[tuple[Any, ...], HarmAssessment] = field(default_factory=dict)
+    recommend_memo: dict[tuple[Any, ...], tuple[RecommendedControl, ...]] = field(default_factory=dict)
+    path_memo: dict[tuple[str, ...], AttackPath | None] = field(default_factory=dict)
+    rating_memo: dict[int, Rating] = field(default_factory=dict)  # by id() of paths held in best_path
+    facts_memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    core_memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def harm_of(self, elements: tuple[str, ...], assets: tuple[str, ...], impacts: tuple[str, ...]) -> HarmAssessment:
+        """Memoised :func:`assess_harm` (elements matter only through the multi-patient flag)."""
+        key = (any(e in self.index.multi_patient_components for e in elements), assets, impacts)
+        if key not in self._harm_memo:
+            self._harm_memo[key] = assess_harm(self.index, self.harm, elements=elements, assets=assets,
+                                               impacts=impacts, hazards_for_loss=self.hazards_for_loss)
+        return self._harm_memo[key]
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+def _path_for(ctx: Context, elements: tuple[str, ...]) -> AttackPath | None:
+    if elements not in ctx.path_memo:
+        candidates = [ctx.best_path[t] for e in elements for t in ctx.index.endpoints(e) if t in ctx.best_path]
+        ctx.path_memo[elements] = _easiest(candidates, ctx.expl) if candidates else None
+    return ctx.path_memo[elements]
+
+
+def _path_rating(ctx: Context, path: AttackPath | None) -> Rating:
+    key = id(path)
+    if key not in ctx.rating_memo:
+        ctx.rating_memo[key] = ctx.expl.threat(path)
+    return ctx.rating_memo[key]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What a finding's elements contribute (computed once per distinct element tuple)."""
+
+    path: AttackPath | None
+    assets: tuple[str, ...]
+    multi: bool
+    safety_relevant: bool
+    compensating: tuple[str, ...]  # compensating controls on the element components (vulnerabilities)
+
+    def key(self) -> tuple[Any, ...]:
+        """A cheap hashable summary (the path by identity: paths are held by the context)."""
+        return (id(self.path), self.assets, self.multi, self.safety_relevant, self.compensating)
+
+
+def _facts(ctx: Context, elements: tuple[str, ...]) -> _Facts:
+    facts = ctx.facts_memo.get(elements)
+    if facts is None:
+        comps = [ctx.index.components[e] for e in elements if e in ctx.index.components]
+        facts = ctx.facts_memo[elements] = _Facts(
+            _path_for(ctx, elements),
+            tuple(sorted({a for e in elements for a in ctx.index.element_assets.get(e, ())})),
+            any(e in ctx.index.multi_patient_components for e in elements),
+            any(e in ctx.index.safety_relevant for e in elements),
+            tuple(sorted({c for comp in comps for c in comp.controls if c in ctx.expl.compensating_controls})))
+    return facts
+
+
+def _threat(ctx: Context, f: Finding, facts: _Facts
+            ) -> tuple[Rating, tuple[str, ...], tuple[str, ...], CvssScore | None, bool]:
+    impacts = tuple(i.upper() for i in _strs(f.details.get("impacts")))
+    if not impacts:
+        impacts = ctx.harm.stride_impacts.get(norm_id(str(f.details.get("stride", ""))), ("C", "I", "A"))
+    score = ctx.rubric.get(f.id)
+    rating = ctx.expl.from_cvss(score, origin="MITRE rubric") if score else _path_rating(ctx, facts.path)
+    return rating, impacts, _strs(f.details.get("controls_present")), score, False
+
+
+def _vulnerability(ctx: Context, f: Finding, facts: _Facts
+                   ) -> tuple[Rating, tuple[str, ...], tuple[str, ...], CvssScore | None, bool]:
+    score = ctx.rubric.get(f.id)
+    cvss = f.details.get("cvss") or {}
+    if score is None and isinstance(cvss, Mapping) and cvss.get("vector"):
+        score = parse_cvss(str(cvss["vector"]))
+    kev = bool(f.details.get("kev", False))
+    epss = f.details.get("epss")
+    reachable = f.details.get("reachable")
+    rating = ctx.expl.vulnerability(score, kev=kev, epss=float(epss) if epss is not None else None,
+                                    reachable=None if reachable is None else bool(reachable),
+                                    origin="MITRE rubric" if f.id in ctx.rubric else "CVSS")
+    impacts = score.impacts() if score is not None else ("C", "I", "A")
+    return rating, impacts, facts.compensating, score, kev
+
+
+def _recommend(ctx: Context, f: Finding, pre: Rating, present: tuple[str, ...], residual: Rating, kev: bool,
+               severity: Any, privacy: Any) -> tuple[RecommendedControl, ...]:
+    if f.kind is FindingKind.VULNERABILITY:
+        candidates = frozenset({ctx.expl.remediation_control, *(ctx.expl.compensating_controls - set(present))})
+    else:
+        candidates = frozenset(_strs(f.details.get("controls_missing"))) - set(present)
+    key = (f.kind, pre.score, present, candidates, kev, severity, privacy)
+    if key not in ctx.recommend_memo:
+        ctx.recommend_memo[key] = _rank_controls(ctx, f, pre, present, residual, kev, severity, privacy, candidates)
+    return ctx.recommend_memo[key]
+
+
+def _rank_controls(ctx: Context, f: Finding, pre: Rating, present: tuple[str, ...], residual: Rating, kev: bool,
+                   severity: Any, privacy: Any, candidates: frozenset[str]) -> tuple[RecommendedControl, ...]:
+    level_now = ctx.policy.level(residual.level, severity, privacy)
+    out = []
+    for control in candidates:
+        if control == ctx.expl.remediation_control and f.kind is FindingKind.VULNERABILITY:
+            after = Rating(float(Exploitability.VERY_LOW.rank), ())
+        else:
+            after = ctx.expl.controlled(pre, (*present, control), ctx.control_info, kev=kev)
+        level = ctx.policy.level(after.level, severity, privacy)
+        info = ctx.control_info(control)
+        out.append((residual.score - after.score, RecommendedControl(
+            control, after.level, level, level_now.rank - level.rank, residual.level.rank - after.level.rank,
+            tuple(sorted(info.fda_categories)) if info else (), tuple(sorted(info.crs)) if info else ())))
+    useful = [(gain, c) for gain, c in out if c.levels_removed > 0 or c.exploitability_removed > 0]
+    useful.sort(key=lambda gc: (-gc[1].levels_removed, -gc[1].exploitability_removed, -gc[0], gc[1].id))
+    return tuple(c for _, c in useful)
+
+
+def finding_status(f: Finding) -> str:
+    """The finding's status, or the VEX status the vulnerability stage attached (``details.vex.status``)."""
+    vex = f.details.get("vex")
+    status = vex.get("status") if isinstance(vex, Mapping) else None
+    return str(status) if status else f.status
+
+
+def _signature(f: Finding) -> tuple[Any, ...]:
+    """The parts of a finding's details that the evaluation reads (lists made hashable)."""
+    d = f.details
+    if f.kind is FindingKind.THREAT:
+        return (f.kind, f.status, _strs(d.get("impacts")), d.get("stride"), _strs(d.get("assets")),
+                _strs(d.get("controls_present")), _strs(d.get("controls_missing")))
+    cvss = d.get("cvss")
+    vector = cvss.get("vector") if isinstance(cvss, Mapping) else None
+    return (f.kind, finding_status(f), vector, d.get("kev"), d.get("epss"), d.get("reachable"),
+            _strs(d.get("assets")))
+
+
+@dataclass(frozen=True)
+class _Core:
+    """Everything of a register entry that does not name the finding itself."""
+
+    pre: Rating
+    residual: Rating
+    present: tuple[str, ...]
+    harm: HarmAssessment
+    level: Any
+    residual_level: Any
+    recommended: tuple[RecommendedControl, ...]
+    rationale: str
+    status: str
+    score: CvssScore | None
+
+
+def _core(ctx: Context, f: Finding, elements: tuple[str, ...], facts: _Facts) -> _Core:
+    assess = _threat if f.kind is FindingKind.THREAT else _vulnerability
+    pre, impacts, present, score, kev = assess(ctx, f, facts)
+    present = tuple(sorted(set(present)))
+    residual = ctx.expl.controlled(pre, present, ctx.control_info, kev=kev)
+    assets = tuple(sorted(set(_strs(f.details.get("assets"))))) or facts.assets
+    harm = ctx.harm_of(elements, assets, tuple(sorted(set(impacts))))
+    level = ctx.policy.level(pre.level, harm.severity, harm.privacy)
+    residual_level = ctx.policy.level(residual.level, harm.severity, harm.privacy)
+    worst = harm.worst
+    harm_text = (f"worst harm {worst.severity} via {worst.hazard} ({worst.harm or worst.hazard_type})"
+                 if worst and worst.severity else "no patient-safety hazard reached")
+    policy_text = f"policy: {level} before, {residual_level} after controls"
+    rationale = "; ".join((*residual.reasons, harm_text, f"privacy impact {harm.privacy}", policy_text))
+    return _Core(pre, residual, present, harm, level, residual_level,
+                 _recommend(ctx, f, pre, present, residual, kev, harm.severity, harm.privacy), rationale,
+                 _VEX_STATUS.get(finding_status(f), "acceptable" if residual_level.rank == 0 else "open"), score)
+
+
+def evaluate_finding(ctx: Context, f: Finding) -> RiskEntry:
+    """The register entry of one threat or vulnerability finding (status before human decisions).
+
+    Findings that differ only in their id and elements' names share one evaluation (memoised).
+    """
+    from medsecurance.findings import stable_id
+
+    elements = tuple(sorted(set(f.elements)))
+    facts = _facts(ctx, elements)
+    key = (_signature(f), facts.key(), ctx.rubric.get(f.id))
+    core = ctx.core_memo.get(key)
+    if core is None:
+        core = ctx.core_memo[key] = _core(ctx, f, elements, facts)
+    harm, worst, path = core.harm, core.harm.worst, facts.path
+    return RiskEntry(
+        id=stable_id("R", f.id), finding=f.id, kind=f.kind.value, rule=f.rule, title=f.title, elements=elements,
+        hazards=harm.links, severity=harm.severity, harm=worst.harm if worst else "",
+        hazardous_situation=worst.hazardous_situation if worst else "", unmatched_hazard_types=harm.unmatched_types,
+        privacy=harm.privacy, multi_patient=harm.multi_patient,
+        safety_relevant=bool(harm.links) or facts.safety_relevant,
+        exploitability=core.pre.level, level=core.level, residual_exploitability=core.residual.level,
+        residual_level=core.residual_level, controls_present=core.present, controls_recommended=core.recommended,
+        status=core.status, rationale=core.rationale, attack_path=path.id if path else None,
+        cvss=core.score.vector if core.score else None,
+    )
+
+
+def best_paths(paths: Iterable[AttackPath], tables: ExploitabilityTables) -> dict[str, AttackPath]:
+    """Per target component, the path most exploitable for the attacker (see :func:`_easiest`)."""
+    by_target: dict[str, list[AttackPath]] = {}
+    for p in paths:
+        by_target.setdefault(p.target, []).append(p)
+    return {target: _easiest(group, tables) for target, group in by_target.items()}
+
+
+def _easiest(paths: list[AttackPath], tables: ExploitabilityTables) -> AttackPath:
+    """The path with the highest exploitability score; ties go to the lowest difficulty, then the id.
+
+    The engine's difficulty alone would prefer e.g. a cheap insider path over a slightly costlier
+    network path that is far more exploitable; ranking by the rating keeps the worst case.
+    The full JSON form breaks remaining ties between paths sharing an id, so input order never matters.
+    """
+    def key(p: AttackPath) -> tuple[float, float, str]:
+        return (-tables.threat(p).score, p.difficulty, p.id)
+
+    best = min(key(p) for p in paths)
+    tied = [p for p in paths if key(p) == best]
+    return tied[0] if len(tied) == 1 else min(tied, key=lambda p: repr(sorted(p.to_dict().items())))

@@ -1,0 +1,141 @@
+"""The risk stage: threat and vulnerability findings → the security-for-safety risk register.
+
+.. code-block:: python
+
+    register = assess(model, findings, attack_paths, decisions=decisions,
+                      policy=load_policy(), hazards_for_loss=kb_hazards, control_info=kb_control)
+    register.to_dict()    # the assessment JSON "risks" list
+    register.section()    # heat map, traceability, safety hand-off, control concerns, metrics
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from medsecurance.assessment import AttackPath
+from medsecurance.decisions import Decisions
+from medsecurance.errors import Diagnostic
+from medsecurance.findings import Finding, FindingKind
+from medsecurance.model.schema import SystemModel
+from medsecurance.risk._decide import apply_decisions, rubric_scores
+from medsecurance.risk._evaluate import Context, best_paths, evaluate_finding
+from medsecurance.risk._trace import handoff_rows, trace_rows
+from medsecurance.risk.benefit_risk import (
+    ControlConcern,
+    InterferenceRule,
+    control_concerns,
+    load_interference_rules,
+)
+from medsecurance.risk.exploitability import ControlInfo, ExploitabilityTables, load_exploitability
+from medsecurance.risk.metrics import fda_metrics
+from medsecurance.risk.policy import Policy, load_policy
+from medsecurance.risk.register import RiskEntry, RiskRegister
+from medsecurance.risk.rubric import Rubric, load_rubric
+from medsecurance.risk.severity import HarmTables, HazardsForLoss, load_harm_tables
+
+__all__ = ["RiskTables", "assess"]
+
+
+@dataclass(frozen=True)
+class RiskTables:
+    """The data tables of the risk stage (the shipped ones unless replaced)."""
+
+    exploitability: ExploitabilityTables = field(default_factory=load_exploitability)
+    harm: HarmTables = field(default_factory=load_harm_tables)
+    interference: Mapping[str, InterferenceRule] = field(default_factory=load_interference_rules)
+    rubric: Rubric = field(default_factory=load_rubric)
+
+
+def _no_hazards(category: str, impact: str) -> tuple[str, ...]:
+    return ()
+
+
+def _no_control(control: str) -> ControlInfo | None:
+    return None
+
+
+def _memo_hazards(fn: HazardsForLoss) -> HazardsForLoss:
+    memo: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def lookup(category: str, impact: str) -> tuple[str, ...]:
+        key = (category, impact)
+        if key not in memo:
+            memo[key] = tuple(sorted(set(fn(category, impact))))
+        return memo[key]
+    return lookup
+
+
+def _memo_controls(fn: Callable[[str], ControlInfo | None]) -> Callable[[str], ControlInfo | None]:
+    memo: dict[str, ControlInfo | None] = {}
+
+    def lookup(control: str) -> ControlInfo | None:
+        if control not in memo:
+            memo[control] = fn(control)
+        return memo[control]
+    return lookup
+
+
+def _order(e: RiskEntry) -> tuple[int, int, int, int, str]:
+    return (-e.residual_level.rank, -(e.severity.rank if e.severity else 0), -e.residual_exploitability.rank,
+            -e.level.rank, e.id)
+
+
+def _concerns(model: SystemModel, entries: tuple[RiskEntry, ...], ctx: Context, tables: RiskTables
+              ) -> tuple[ControlConcern, ...]:
+    """Interfering controls present on, or among the top three recommended for, safety-relevant components."""
+    present: dict[str, set[str]] = {c.id: set(c.controls) for c in model.components}
+    recommended: dict[str, set[str]] = {}
+    for e in entries:
+        for el in e.elements:
+            if el in present:
+                recommended.setdefault(el, set()).update(c.id for c in e.controls_recommended[:3])
+    return control_concerns(tables.interference, sorted(ctx.index.safety_relevant),
+                            {k: sorted(v) for k, v in present.items()},
+                            {k: sorted(v) for k, v in recommended.items()})
+
+
+def assess(
+    model: SystemModel,
+    findings: Iterable[Finding],
+    attack_paths: Iterable[AttackPath] = (),
+    *,
+    decisions: Decisions | None = None,
+    policy: Policy | None = None,
+    hazards_for_loss: HazardsForLoss | None = None,
+    control_info: Callable[[str], ControlInfo | None] | None = None,
+    tables: RiskTables | None = None,
+) -> RiskRegister:
+    """Evaluate every threat and vulnerability finding into a deterministic :class:`RiskRegister`.
+
+    Other finding kinds are ignored. Bad rubric answers or decision values raise located errors;
+    stale or ignored decisions are diagnostics in the register.
+    """
+    tables = tables or RiskTables()
+    policy = policy or load_policy()
+    decisions = decisions or Decisions()
+    relevant = sorted((f for f in findings if f.kind in (FindingKind.THREAT, FindingKind.VULNERABILITY)),
+                      key=lambda f: f.id)
+    controls = _memo_controls(control_info or _no_control)
+    rubric, diags = rubric_scores(decisions, tables.rubric, relevant)
+    ctx = Context(tables.harm.index(model), tables.exploitability, tables.harm, policy,
+                  _memo_hazards(hazards_for_loss or _no_hazards), controls,
+                  best_paths(attack_paths, tables.exploitability), rubric)
+    entries: dict[str, RiskEntry] = {}
+    for f in relevant:
+        entry = evaluate_finding(ctx, f)
+        if entry.id in entries:
+            diags.append(Diagnostic(f"finding '{f.id}' appears twice; evaluated once", element=f.id))
+            continue
+        entries[entry.id] = entry
+    decided, decision_diags = apply_decisions(entries.values(), decisions)
+    ordered = tuple(sorted(decided, key=_order))
+    return RiskRegister(
+        entries=ordered,
+        trace=trace_rows(ordered, ctx.index, controls),
+        handoff=handoff_rows(ordered),
+        concerns=_concerns(model, ordered, ctx, tables),
+        metrics=fda_metrics(relevant, decisions),
+        diagnostics=tuple(diags + decision_diags),
+        policy=policy.name,
+    )
