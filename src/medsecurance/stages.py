@@ -11,7 +11,7 @@ def register_builtin_stages() -> None:
     from medsecurance.contracts.stage import ContractStage, render_zones_section
     from medsecurance.pipeline import register_stage
     from medsecurance.report.html import register_section_renderer
-    from medsecurance.risk.stage import RiskStage, render_risk_section
+    from medsecurance.risk.stage import RiskStage, render_risk_section, render_risks_section
     from medsecurance.threats.stage import ThreatStage
     from medsecurance.vulns.stage import VulnerabilityStage
 
@@ -23,3 +23,5 @@ def register_builtin_stages() -> None:
     register_section_renderer("zones", render_zones_section)
     register_section_renderer("communications", render_communications_section)
     register_section_renderer("risk", render_risk_section)
+    register_section_renderer("risks", render_risks_section)
+

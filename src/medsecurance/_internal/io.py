@@ -115,23 +115,8 @@ def canonical_json(obj: Any) -> str:
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never a part."""
-    target = Path(path)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise ReportError(f"cannot write: {exc.strerror}", file=target) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise ReportError(f"cannot write: {exc.strerror}", file=target) from exc
+    with _atomic_file(path, "wb") as fh:
+        fh.write(data)
 
 
 def _umask() -> int:
@@ -141,8 +126,7 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
-    """A text file handle whose content replaces ``path`` atomically when the block succeeds."""
+def _atomic_file(path: str | Path, mode: str) -> Iterator[Any]:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,16 +134,26 @@ def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
     except OSError as exc:
         raise ReportError(f"cannot write: {exc.strerror}", file=target) from exc
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        options: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}
+        with os.fdopen(fd, mode, **options) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ReportError(f"cannot write: {exc.strerror}", file=target) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def atomic_writer(path: str | Path) -> contextlib.AbstractContextManager[IO[str]]:
+    """A text file handle whose content replaces ``path`` atomically when the block succeeds."""
+    return _atomic_file(path, "w")
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import MappingProxyType
 from typing import Any
 
@@ -35,8 +36,7 @@ def _locate(f: Finding, ctx: StageContext) -> Finding:
     pos = ctx.load.source_map.position(f.elements[0])
     if pos is None:
         return f
-    return Finding(f.id, f.kind, f.rule, f.title, f.severity, f.elements, f.references, f.status, f.explanation,
-                   f.details, SourceLocation(pos[0], pos[1], pos[2]))
+    return dataclasses.replace(f, location=SourceLocation(pos[0], pos[1], pos[2]))
 
 
 def render_communications_section(value: Any, ctx: ReportContext) -> str:

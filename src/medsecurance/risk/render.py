@@ -101,6 +101,10 @@ def render_register_table(register: RiskRegister) -> Table:
     return table
 
 
+_SHORT = {"negligible": "neglig.", "minor": "minor", "serious": "serious", "critical": "critical",
+          "catastrophic": "catastr."}
+
+
 def heatmap_svg(register: RiskRegister, policy: Policy) -> str:
     """Two heat maps (before and after controls) as one SVG: exploitability × severity, cells coloured
     by the policy's safety judgement and labelled with the number of open risks."""
@@ -129,6 +133,6 @@ def heatmap_svg(register: RiskRegister, policy: Policy) -> str:
                                  f'font-weight="bold">{count}</text>')
         for c, s in enumerate(sev):
             parts.append(f'<text x="{x0 + c * cell + cell / 2}" y="{top + len(rows) * cell + 14}" '
-                         f'text-anchor="middle">{s.value[:5]}</text>')
+                         f'text-anchor="middle">{_SHORT.get(s.value, s.value)}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

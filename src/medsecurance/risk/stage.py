@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from medsecurance.pipeline import StageContext
     from medsecurance.report.interface import ReportContext
 
-__all__ = ["RiskStage", "render_risk_section"]
+__all__ = ["RiskStage", "render_risk_section", "render_risks_section"]
 
 
 class RiskStage:
@@ -37,32 +37,63 @@ class RiskStage:
         return StageOutput((), MappingProxyType(sections), MappingProxyType({"register": register, "policy": policy}))
 
 
+def _register(ctx: ReportContext) -> tuple[Any, Any]:
+    stage = ctx.assessment.stages.get("risk") if ctx.assessment else None
+    if stage is None:
+        return None, None
+    return stage.data.get("register"), stage.data.get("policy")
+
+
+def _hazard_text(h: Any) -> str:
+    name = h.get("id") or h.get("hazard_type") or "?"
+    return f"{name} ({h['severity']})" if h.get("severity") else str(name)
+
+
 def render_risk_section(value: Any, ctx: ReportContext) -> str:
-    """The report's risk section: heat maps before/after controls and the register's worst entries."""
+    """Heat maps before/after controls, the policy, the safety hand-off and FDA metrics."""
     from html import escape
 
     from medsecurance.risk.policy import load_policy
     from medsecurance.risk.render import heatmap_svg
 
-    stage = ctx.assessment.stages.get("risk") if ctx.assessment else None
-    register = stage.data.get("register") if stage else None
-    if register is None or stage is None:
+    register, policy = _register(ctx)
+    if register is None:
         return ""
-    svg = heatmap_svg(register, stage.data.get("policy") or load_policy(None))
-    rows = []
-    order = {"unacceptable": 0, "review": 1, "acceptable": 2}
-    worst = sorted(register.to_dict(), key=lambda r: (order.get(str(r["level"]), 3), str(r["id"])))[:25]
-    for r in worst:
-        hazards = ", ".join(str(h.get("id", h)) if isinstance(h, dict) else str(h) for h in r.get("hazards", []))
-        rows.append(
-            "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in (
-                r["id"], r["source"], ", ".join(r["elements"]), hazards, r["severity"], r["exploitability"],
-                r["level"], r["residual_exploitability"], r["residual_level"],
-                ", ".join(str(c.get("id", c)) if isinstance(c, dict) else str(c)
-                          for c in r.get("controls_recommended", [])[:3]), r["status"])) + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("Risk", "Source", "Elements", "Hazards", "Severity", "Exploitability",
-                                             "Level", "Residual expl.", "Residual level", "Recommended", "Status"))
+    svg = heatmap_svg(register, policy or load_policy(None))
+    handoff = value.get("safety_handoff", []) if isinstance(value, dict) else []
+    metrics = value.get("metrics", {}) if isinstance(value, dict) else {}
+    facts = "".join(f"<li>{escape(str(k).replace('_', ' '))}: {escape(str(v))}</li>" for k, v in sorted(metrics.items())
+                    if not isinstance(v, (dict, list)))
     return (f'<div class="risk-heatmaps">{svg}</div>'
-            f"<p>Exploitability × ISO 14971 severity of harm (AAMI TIR57 / ANSI/AAMI SW96), before and after "
-            f"the controls present. {len(register.entries)} risks; the 25 worst:</p>"
-            f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
+            "<p>Security risk is rated as exploitability × ISO 14971 severity of harm (AAMI TIR57 / ANSI/AAMI SW96), "
+            "before and after the controls present; each cell shows the number of open risks and is coloured by the "
+            "acceptability policy.</p>"
+            f"<p>{len(register.entries)} risks. The safety hand-off to the ISO 14971 risk file has {len(handoff)} rows "
+            "(one per risk and hazardous situation; <code>medsec risk MODEL --handoff DIR</code> exports them).</p>"
+            + (f"<ul>{facts}</ul>" if facts else ""))
+
+
+def render_risks_section(value: Any, ctx: ReportContext) -> str:
+    """The risk register, worst first (the whole register is in assessment.json and ``medsec risk``)."""
+    from html import escape
+
+    order = {"unacceptable": 0, "review": 1, "acceptable": 2}
+    risks = value if isinstance(value, list) else []
+    worst = sorted(risks, key=lambda r: (order.get(str(r.get("residual_level")), 3),
+                                         order.get(str(r.get("level")), 3), str(r.get("id"))))[:200]
+    rows = []
+    for r in worst:
+        src = r.get("source") or {}
+        source = f"{src.get('kind', '')} {src.get('finding', '')}: {src.get('title', '')}" if isinstance(src, dict) \
+            else str(src)
+        hazards = ", ".join(dict.fromkeys(_hazard_text(h) for h in r.get("hazards", []) if isinstance(h, dict)))
+        recommended = ", ".join(str(c.get("id", c)) if isinstance(c, dict) else str(c)
+                                for c in r.get("controls_recommended", [])[:3])
+        cells = (r.get("id"), source, ", ".join(r.get("elements", [])), hazards, r.get("severity"),
+                 f"{r.get('exploitability')} → {r.get('residual_exploitability')}",
+                 f"{r.get('level')} → {r.get('residual_level')}", recommended, r.get("status"))
+        rows.append("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("Risk", "Source", "Elements", "Hazards", "Severity", "Exploitability",
+                                             "Level", "Recommended controls", "Status"))
+    more = f"<p>Showing the {len(worst)} worst of {len(risks)}.</p>" if len(risks) > len(worst) else ""
+    return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'

@@ -9,6 +9,7 @@ component (and so to its assets and hazards). VEX files from the options and ``v
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -115,5 +116,4 @@ class VulnerabilityStage:
 def _with_location(f: Finding, loc: SourceLocation | None) -> Finding:
     if loc is None:
         return f
-    return Finding(f.id, f.kind, f.rule, f.title, f.severity, f.elements, f.references, f.status, f.explanation,
-                   f.details, loc)
+    return dataclasses.replace(f, location=loc)
