@@ -66,8 +66,15 @@ class StageContext:
 class Stage(Protocol):
     """An analysis stage."""
 
-    name: str
-    after: tuple[str, ...]
+    @property
+    def name(self) -> str:
+        """The stage's registry key."""
+        ...
+
+    @property
+    def after(self) -> tuple[str, ...]:
+        """Stages that must run first (when present)."""
+        ...
 
     def run(self, ctx: StageContext) -> StageOutput:
         """Analyse and return findings, JSON sections and typed data for later stages."""

@@ -130,19 +130,17 @@ def test_extra_sections_generic_and_registered(hospital: tuple[Assessment, Repor
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     assessment, ctx = hospital
     sections = dict(assessment.sections) | {
-        "risks": [{"id": "R-1", "level": "unacceptable", "elements": ["lvp"], "note": "<b>x</b>"},
-                  {"id": "R-2", "level": "acceptable", "elements": [], "nested": {"a": 1}}],
-        "readiness": {"framework": "fda-premarket", "met": 3, "clauses": [{"id": "V.B.2", "status": "partial"}]},
+        "custom_items": [{"id": "X-1", "level": "unacceptable", "elements": ["lvp"], "note": "<b>x</b>"},
+                         {"id": "X-2", "level": "acceptable", "elements": [], "nested": {"a": 1}}],
     }
     extended = dataclasses.replace(assessment, sections=MappingProxyType(sections))
     html = render_html(extended, ctx)
-    assert 'id="sec-risks"' in html and 'id="sec-readiness"' in html
-    assert html.index('id="sec-risks"') < html.index('id="sec-readiness"')
+    assert 'id="sec-custom_items"' in html and 'id="sec-readiness"' in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
-    assert "unacceptable" in html and "V.B.2" in html
-    monkeypatch.setitem(SECTION_RENDERERS, "risks", lambda value, _ctx: f'<p class="mine">{len(value)} risks</p>')
+    assert "unacceptable" in html
+    monkeypatch.setitem(SECTION_RENDERERS, "custom_items", lambda value, _ctx: f'<p class="mine">{len(value)} items</p>')
     html = render_html(extended, ctx)
-    assert '<p class="mine">2 risks</p>' in html
+    assert '<p class="mine">2 items</p>' in html
 
 
 def test_svg_inline_strips_prolog_and_prefixes_ids() -> None:

@@ -24,6 +24,7 @@ EXIT_INTERNAL = 3
 
 app = typer.Typer(
     name="medsec",
+    help="Security-for-safety assurance of connected medical devices (IoMT).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -34,6 +35,7 @@ app = typer.Typer(
 _SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("", "medsecurance.cli.model_cmds"),
     ("", "medsecurance.cli.analyze"),
+    ("", "medsecurance.cli.assurance"),
     ("kb", "medsecurance.cli.kb"),
     ("sbom", "medsecurance.cli.sbom"),
     ("vulndb", "medsecurance.cli.vulndb"),
@@ -42,6 +44,7 @@ _SUBCOMMANDS: tuple[tuple[str, str], ...] = (
     ("comms", "medsecurance.cli.comms"),
     ("import", "medsecurance.cli.importers"),
     ("export", "medsecurance.cli.exporters"),
+    ("", "medsecurance.cli.regulatory"),
 )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator, model_validator
 
 __all__ = [
     "Actor",
@@ -452,6 +452,20 @@ class SystemModel(_Frozen):
     def _include_list(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
+    _by_id: dict[str, Component] | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Models are equal when their fields are (the look-up index is not part of the value)."""
+        if not isinstance(other, SystemModel):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        """Consistent with equality: equal models share their system id."""
+        return hash(self.system.id)
+
     def component(self, component_id: str) -> Component | None:
-        """The component with this id."""
-        return next((c for c in self.components if c.id == component_id), None)
+        """The component with this id (an index is built on first use)."""
+        if self._by_id is None:
+            self._by_id = {c.id: c for c in self.components}
+        return self._by_id.get(component_id)

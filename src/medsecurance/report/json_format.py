@@ -44,8 +44,7 @@ def assessment_to_dict(assessment: Assessment, *, lazy: bool = False) -> dict[st
 
 
 def _indented(value: Any, depth: int) -> str:
-    text = canonical_json(value)[:-1]
-    return text.replace("\n", "\n" + "  " * depth)
+    return canonical_json(value)[:-1].replace("\n", "\n" + "  " * depth)
 
 
 def write_json(assessment: Assessment, fh: IO[str]) -> None:
@@ -61,17 +60,28 @@ def write_json(assessment: Assessment, fh: IO[str]) -> None:
         value = data[key]
         fh.write(f"  {canonical_json(key)[:-1]}: ")
         if isinstance(value, _Lazy):
-            if not value.count:
-                fh.write("[]")
-            else:
-                fh.write("[\n")
-                for j, item in enumerate(value.items()):
-                    fh.write("    " + _indented(item, 2) + (",\n" if j < value.count - 1 else "\n"))
-                fh.write("  ]")
+            _write_list(fh, value)
         else:
             fh.write(_indented(value, 1))
         fh.write(",\n" if i < len(keys) - 1 else "\n")
     fh.write("}\n")
+
+
+def _write_list(fh: IO[str], value: _Lazy, chunk: int = 2000) -> None:
+    """Write a lazy list in chunks: each chunk is serialised at once, then shifted one level in."""
+    if not value.count:
+        fh.write("[]")
+        return
+    fh.write("[\n")
+    items = value.items()
+    written = 0
+    while written < value.count:
+        batch = [next(items) for _ in range(min(chunk, value.count - written))]
+        text = canonical_json(batch)[2:-3]  # drop the enclosing "[\n" and "\n]\n"
+        fh.write("  " + text.replace("\n", "\n  "))
+        written += len(batch)
+        fh.write(",\n" if written < value.count else "\n")
+    fh.write("  ]")
 
 
 class _Lazy:

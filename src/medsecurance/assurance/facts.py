@@ -1,0 +1,185 @@
+"""What the patterns are instantiated over: the model and earlier stages' results, as plain data.
+
+Every collection here comes from the model or from an analysis result; nothing is inferred.
+Risks follow the ``risks`` section of the risk stage (``source`` is a finding id or a mapping with
+``finding``; ``hazards`` are ids or mappings with ``id``); a stage that did not run leaves its
+collections empty and its name out of :attr:`Facts.stages`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from medsecurance.findings import Finding
+
+__all__ = ["Facts", "build_facts", "risk_hazards", "risk_source"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Analysis results in the shape the checks read, and the scope patterns iterate over."""
+
+    stages: frozenset[str]
+    findings: Mapping[str, Finding]
+    risks_by_finding: Mapping[str, tuple[Mapping[str, Any], ...]]
+    decisions: Mapping[str, Any]
+    scope: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def risk_source(risk: Mapping[str, Any]) -> str | None:
+    """The finding id a risk was derived from."""
+    src = risk.get("source")
+    if isinstance(src, Mapping):
+        src = src.get("finding")
+    return src if isinstance(src, str) else None
+
+
+def risk_hazards(risk: Mapping[str, Any]) -> list[str]:
+    """Model hazard ids a risk leads to."""
+    out = []
+    for h in risk.get("hazards") or ():
+        hid = h.get("id") if isinstance(h, Mapping) else h
+        if isinstance(hid, str):
+            out.append(hid)
+    return sorted(set(out))
+
+
+def _short(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:8]
+
+
+def _clause_ids(owner: str, clauses: Sequence[Any]) -> list[dict[str, Any]]:
+    """Contract clauses as items with stable ids ``<owner>-<property>`` (+ a short hash if repeated)."""
+    counts: dict[str, int] = {}
+    for c in clauses:
+        counts[c.property] = counts.get(c.property, 0) + 1
+    out = []
+    for c in clauses:
+        cid = f"{owner}-{c.property}" if owner else c.property
+        if counts[c.property] > 1:
+            cid += "-" + _short(*c.elements, c.note or "")
+        on = f" for {', '.join(c.elements)}" if c.elements else ""
+        out.append({"id": cid, "owner": owner or "environment", "property": c.property, "note": c.note or "",
+                    "elements": list(c.elements), "params": dict(c.params),
+                    "statement": f"{c.property}{on}" + (f" ({c.note})" if c.note else "")})
+    return out
+
+
+def _risk_item(risk: Mapping[str, Any], decisions: Mapping[str, Any]) -> dict[str, Any]:
+    """A risk with the fields patterns use: title, finding, accepted and the acceptance record."""
+    src = risk.get("source")
+    title = src.get("title") if isinstance(src, Mapping) else None
+    rid = str(risk["id"])
+    d = decisions.get(rid)
+    accepted = str(risk.get("status")) == "accepted"
+    acceptance = ""
+    if accepted and d is not None:
+        acceptance = f"accepted by {d.by} on {d.date}: {d.rationale}" + (
+            f" Benefit-risk: {d.benefit_risk}" if d.benefit_risk else "")
+    return dict(risk) | {"title": title or risk_source(risk) or rid, "finding": risk_source(risk) or "",
+                         "accepted": accepted, "acceptance": acceptance}
+
+
+def _finding_item(f: Finding, risks: Mapping[str, tuple[Mapping[str, Any], ...]]) -> dict[str, Any]:
+    return f.to_dict() | {"risks": [dict(r) for r in risks.get(f.id, ())]}
+
+
+def _hazards(model: Any, risks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for h in model.hazards:
+        linked = [dict(r) for r in risks if h.id in risk_hazards(r)]
+        out.append({"id": h.id, "description": h.description, "severity": h.severity.value,
+                    "harm": h.harm or "", "hazardous_situation": h.hazardous_situation or "",
+                    "safety_file_ref": h.safety_file_ref or "", "risks": sorted(linked, key=lambda r: str(r["id"]))})
+    return out
+
+
+def _assumptions(model: Any, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for comp in model.components:
+        items += _clause_ids(comp.id, comp.assumes)
+    for flow in model.flows:
+        items += _clause_ids(flow.id, flow.assumes)
+    if model.environment is not None:
+        items += [i | {"owner": "environment"} for i in _clause_ids("environment", model.environment.assumes)]
+    contract = [f for f in findings if f.kind.value == "contract" and f.details.get("property")]
+    for item in items:
+        item["findings"] = sorted(f.id for f in contract if f.details.get("property") == item["property"]
+                                  and item["owner"] in f.elements and f.status == "open")
+    return sorted(items, key=lambda i: i["id"])
+
+
+def _zones(model: Any, sections: Mapping[str, Any]) -> list[dict[str, Any]]:
+    analysed = {z["id"]: z for z in (sections.get("zones") or {}).get("zones", ()) if isinstance(z, Mapping)}
+    out = []
+    for z in model.zones:
+        entry = analysed.get(z.id, {})
+        out.append({"id": z.id, "name": z.name or z.id, "meets_target": entry.get("meets_target"),
+                    "gap": dict(entry.get("gap") or {}), "sl_target": z.sl_target.model_dump()})
+    return out
+
+
+def _flows(model: Any, sections: Mapping[str, Any], findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    analysed = (sections.get("communications") or {}).get("flows", {})
+    by_flow: dict[str, set[str]] = {}
+    for f in findings:  # one pass: index open communication findings by the flow they concern
+        if f.kind.value != "communication" or f.status != "open":
+            continue
+        for key in {f.details.get("flow"), f.elements[0] if f.elements else None}:
+            if isinstance(key, str):
+                by_flow.setdefault(key, set()).add(f.id)
+    out = []
+    for fl in model.flows:
+        open_ids = sorted(by_flow.get(fl.id, ()))
+        out.append({"id": fl.id, "name": fl.name or fl.id, "from": fl.source, "to": fl.target,
+                    "analysed": fl.id in analysed, "findings": open_ids})
+    return out
+
+
+def _sbom(model: Any, findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    sbom = [f for f in findings if f.kind.value == "sbom"]
+    out = []
+    for c in model.components:
+        if c.sbom is None and c.off_the_shelf:
+            continue  # third-party infrastructure: its SBOM is the operator's, not part of this system's file
+        out.append({"id": c.id, "name": c.name or c.id, "sbom": c.sbom or "",
+                    "findings": sorted(f.id for f in sbom if c.id in f.elements and f.status == "open")})
+    return out
+
+
+def build_facts(model: Any, findings: Sequence[Finding], sections: Mapping[str, Any], stages: Sequence[str],
+                decisions: Any) -> Facts:
+    """Collect everything the patterns and checks need from the model and the analysis results."""
+    dec = dict(decisions.by_id()) if decisions is not None else {}
+    risks = [_risk_item(r, dec) for r in (sections.get("risks") or ()) if isinstance(r, Mapping) and "id" in r]
+    by_finding: dict[str, list[Mapping[str, Any]]] = {}
+    for r in risks:
+        src = risk_source(r)
+        if src:
+            by_finding.setdefault(src, []).append(r)
+    frozen = {k: tuple(v) for k, v in by_finding.items()}
+    env = model.environment
+    s = model.system
+    scope = {
+        "system": {"id": s.id, "name": s.name, "version": s.version, "setting": s.setting.value,
+                   "intended_use": s.intended_use or ""},
+        "environment": {"name": env.name or "", "description": env.description or ""} if env else {},
+        "env_assumptions": _clause_ids("", env.guarantees) if env else [],
+        "hazards": _hazards(model, risks),
+        "risks": [dict(r) for r in sorted(risks, key=lambda r: str(r["id"]))],
+        "threats": [_finding_item(f, frozen) for f in findings if f.kind.value == "threat"],
+        "vulns": [_finding_item(f, frozen) for f in findings if f.kind.value == "vulnerability"],
+        "sbom_components": _sbom(model, findings),
+        "zones": _zones(model, sections),
+        "assumptions": _assumptions(model, findings),
+        "flows": _flows(model, sections, findings),
+        "evidence": [e.model_dump(mode="json") for e in model.evidence],
+        "vulndb": bool((sections.get("sbom") or {}).get("vulndb")),
+    }
+    return Facts(frozenset(stages), MappingProxyType({f.id: f for f in findings}), MappingProxyType(frozen),
+                 MappingProxyType(dec),
+                 MappingProxyType(scope))
