@@ -33,9 +33,12 @@ demo: $(STAMP)
 	$(MEDSEC) validate examples/hospital/model.yaml
 	$(MEDSEC) analyze examples/hospital/model.yaml -o $(OUT)/hospital --vulndb $(OUT)/demo-vulndb.sqlite \
 	  --format html,json,md,sarif
+	$(MEDSEC) package examples/hospital/model.yaml --framework fda-premarket -o $(OUT)/hospital-fda-package \
+	  --vulndb $(OUT)/demo-vulndb.sqlite
 	@echo
 	@echo "Demo done. The hospital example's report is at: $(OUT)/hospital/report.html"
-	@echo "  (also $(OUT)/hospital/assessment.json, report.md and findings.sarif)"
+	@echo "  (also $(OUT)/hospital/assessment.json, report.md and findings.sarif;"
+	@echo "   FDA submission package: $(OUT)/hospital-fda-package/)"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

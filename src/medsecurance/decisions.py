@@ -23,7 +23,7 @@ and validates them; stages apply them and report decisions whose ids no longer e
         date: 2026-11-01
     rubric:               # answers to the MITRE medical-device CVSS rubric, by finding id
       - id: V-0123456789ab
-        answers: {AV.1: "yes"}
+        answers: {XAVN: "yes"}     # question ids of risk/data/mitre_rubric.yaml
     defeaters:            # reviewer challenges to assurance-case nodes
       - node: G-hazards
         text: The pen test did not cover the new firmware.

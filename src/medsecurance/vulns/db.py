@@ -249,14 +249,14 @@ class VulnDatabase:
         }
 
     def candidates(self, keys: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-        """Rows (key, kind, data, adv, id, source, summary, vector, score, severity, document, withdrawn)."""
+        """Rows (key, kind, data, adv, id, source, summary, vector, score, severity, document, withdrawn, published)."""
         cur = self.conn.cursor()
         cur.execute("CREATE TEMP TABLE IF NOT EXISTS scan_keys(key TEXT PRIMARY KEY) WITHOUT ROWID")
         cur.execute("DELETE FROM scan_keys")
         cur.executemany("INSERT OR IGNORE INTO scan_keys VALUES (?)", ((k,) for k in keys))
         yield from cur.execute(
             "SELECT f.key, f.kind, f.data, a.adv, a.id, a.source, a.summary, a.cvss_vector, a.cvss_score,"
-            " a.severity, a.document, a.withdrawn FROM scan_keys k JOIN affected f ON f.key = k.key"
+            " a.severity, a.document, a.withdrawn, a.published FROM scan_keys k JOIN affected f ON f.key = k.key"
             " JOIN advisory a ON a.adv = f.adv ORDER BY a.id, a.source"
         )
 

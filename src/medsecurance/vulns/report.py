@@ -39,6 +39,7 @@ def vulnerability_findings(result: ScanResult, component_id: str) -> list[Findin
             "match_reason": m.reason,
             "match_method": m.method,
             "match_confidence": m.confidence,
+            "published": m.published,
         }
         explanation = m.reason + ("" if m.severity_known else "; severity unknown, rated medium by default")
         if m.vex_status:

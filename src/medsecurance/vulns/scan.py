@@ -40,6 +40,7 @@ class Match:
     vex_status: str | None = None
     vex_justification: str | None = None
     vex_statement: str | None = None
+    published: str | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -148,7 +149,7 @@ def _matches(items: list[Lookup], found: _Found, db: VulnDatabase) -> list[Match
     aliases = db.aliases(adv for _, adv in found)
     matches = []
     for (index, adv), (cand, row) in found.items():
-        _, _, _, _, adv_id, source, summary, vector, score, label, document, _ = row
+        _, _, _, _, adv_id, source, summary, vector, score, label, document, _, published = row
         if score is None and vector:
             score = cvss_score(vector)
         severity, known = severity_of(score, label)
@@ -167,6 +168,7 @@ def _matches(items: list[Lookup], found: _Found, db: VulnDatabase) -> list[Match
                 cand.method,
                 cand.confidence,
                 cand.reason,
+                published=published,
             )
         )
     kev, epss = db.kev_epss(c for m in matches for c in m.cves)
