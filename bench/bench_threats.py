@@ -73,11 +73,15 @@ def main() -> None:
         print(f"  medsec threats + HTML report: {t_html:.2f} s (exit {rc_html}; target ≤ 10 s)")
         in_process_paths(model)
         pytm_python = os.environ.get("PYTM_PYTHON")
+        pytm_python = os.path.abspath(pytm_python) if pytm_python else None  # keep the venv symlink
         if pytm_python and Path(pytm_python).exists():
             script = write_pytm(folder / "p", args.nodes, args.flows)
             tp, rssp, rcp = run([pytm_python, str(script), "--json", str(folder / "p" / "out.json")], cwd=script.parent)
             print(f"  pytm 1.4.0 --json: {tp:.2f} s, peak {rssp:.0f} MB (exit {rcp})")
-            print(f"  ratio pytm / medsec (threats + JSON): {tp / t:.1f}× (target ≥ 10×)")
+            if rcp == 0:
+                print(f"  ratio pytm / medsec (threats + JSON): {tp / t:.1f}× (target ≥ 10×)")
+            else:
+                print("  ratio: not computed, pytm failed (run its script by hand to see why)")
         else:
             print("  pytm: skipped (set PYTM_PYTHON to a Python with pytm 1.4.0; `make bench` does)")
     _ = resource  # imported for the child-rusage measurement above

@@ -170,7 +170,7 @@ class ReadinessStage:
     """Readiness against every shipped framework; runs after the assurance case (and every analysis)."""
 
     name = "readiness"
-    after: tuple[str, ...] = ("assurance", "risk", "threats", "vulnerabilities", "contracts", "comms")
+    after: tuple[str, ...] = ("assurance", "risk", "threats", "vulnerabilities", "contracts", "communications")
 
     def run(self, ctx: StageContext) -> StageOutput:
         """The top-level ``readiness`` section: framework id → readiness table."""

@@ -11,7 +11,6 @@ registered for them in :data:`SECTION_RENDERERS`, or by a generic but readable f
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from medsecurance.report.html import architecture, elements, paths, sections, vi
 from medsecurance.report.html.diagrams import FAMILY_STYLE, Diagram, Rendered, dot_available, render_all
 from medsecurance.report.html.facts import FAMILIES, GENERAL_FAMILY, UNKNOWN_FAMILY, Facts, build_facts
 from medsecurance.report.interface import ReportContext
+from medsecurance.report.section_registry import SECTION_RENDERERS, SectionRenderer, register_section_renderer
 
 if TYPE_CHECKING:
     import jinja2
@@ -29,15 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SECTION_RENDERERS", "HtmlFormat", "SectionRenderer", "register_section_renderer", "render_html"]
 
-SectionRenderer = Callable[[Any, ReportContext], str]
-#: section key → function returning a trusted HTML fragment for that section's JSON value
-SECTION_RENDERERS: dict[str, SectionRenderer] = {}
-
-
-def register_section_renderer(key: str, renderer: SectionRenderer) -> SectionRenderer:
-    """Draw the assessment section ``key`` with ``renderer`` (its output is inserted as HTML, unescaped)."""
-    SECTION_RENDERERS[key] = renderer
-    return renderer
+# the registry lives in a light module so that stages can register without importing Jinja2
 
 
 @lru_cache(maxsize=1)
