@@ -44,7 +44,10 @@ def load_model(path: str | Path) -> SystemModel:
 
 def load(path: str | Path, *, check_files: bool = True) -> LoadResult:
     """Load a model with its source map and warnings (e.g. evidence whose hash changed)."""
-    return _load(path, check_files=check_files)
+    from medsecurance.pipeline import quiet_gc
+
+    with quiet_gc():
+        return _load(path, check_files=check_files)
 
 
 def model_json_schema() -> dict[str, Any]:
@@ -88,10 +91,18 @@ def write_outputs(
     kb: KnowledgeBase | None = None,
 ) -> list[Path]:
     """Render each format and write it atomically into ``out_dir``; returns the files written."""
-    from medsecurance._internal.io import atomic_write_text, atomic_writer
-    from medsecurance.report import ReportContext, get_format
+    from medsecurance.pipeline import quiet_gc
+    from medsecurance.report import ReportContext
 
     ctx = ReportContext(loaded, kb or load_kb())
+    with quiet_gc():
+        return _write_all(assessment, out_dir, formats, ctx)
+
+
+def _write_all(assessment: Assessment, out_dir: str | Path, formats: Iterable[str], ctx: Any) -> list[Path]:
+    from medsecurance._internal.io import atomic_write_text, atomic_writer
+    from medsecurance.report import get_format
+
     written = []
     for name in formats:
         fmt = get_format(name)

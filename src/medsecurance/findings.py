@@ -103,12 +103,12 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: common fields first, then the kind's own details."""
-        data: dict[str, Any] = {
+        data: dict[str, Any] = {  # StrEnum members are str: serialised as their value, without enum look-ups
             "id": self.id,
-            "kind": self.kind.value,
+            "kind": str.__str__(self.kind),
             "rule": self.rule,
             "title": self.title,
-            "severity": self.severity.value,
+            "severity": str.__str__(self.severity),
             "elements": list(self.elements),
             "references": list(self.references),
             "status": self.status,

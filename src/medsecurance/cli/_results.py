@@ -20,7 +20,7 @@ def print_assessment_summary(assessment: Assessment, top: int = 12) -> None:
     """Counts by kind and severity, then the most severe open findings."""
     s = assessment.system
     out_console.print(f"[bold]{escape(str(s['name']))} {escape(str(s['version']))}[/] ({s['setting']})")
-    counts = Counter((f.kind.value, f.severity.value) for f in assessment.findings)
+    counts = Counter((str.__str__(f.kind), str.__str__(f.severity)) for f in assessment.findings)
     kinds = sorted({k for k, _ in counts})
     table = Table(title="Findings", title_justify="left")
     table.add_column("kind")
@@ -31,7 +31,7 @@ def print_assessment_summary(assessment: Assessment, top: int = 12) -> None:
     out_console.print(table)
     rank = {s: i for i, s in enumerate(_ORDER)}
     worst = sorted((f for f in assessment.findings if f.status == "open"),
-                   key=lambda f: (rank[f.severity.value], f.rule, f.id))[:top]
+                   key=lambda f: (rank[str.__str__(f.severity)], f.rule, f.id))[:top]
     if worst:
         t = Table(title="Most severe open findings", title_justify="left")
         for col in ("severity", "rule", "title", "elements"):

@@ -13,8 +13,8 @@ __all__ = ["JsonFormat", "assessment_to_dict"]
 
 
 def _summary(assessment: Assessment) -> dict[str, Any]:
-    by_kind = Counter(f.kind.value for f in assessment.findings)
-    by_sev = Counter(f.severity.value for f in assessment.findings)
+    by_kind = Counter(str.__str__(f.kind) for f in assessment.findings)
+    by_sev = Counter(str.__str__(f.severity) for f in assessment.findings)
     by_status = Counter(f.status for f in assessment.findings)
     return {
         "findings": len(assessment.findings),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from medsecurance.findings import Finding, FindingKind, Severity, SourceLocation, stable_id
@@ -105,7 +106,7 @@ def _to_finding(m: _Match, decisions: Mapping[str, Decision], source_map: Source
         details["decision"] = {"by": decision.by, "role": decision.role, "date": decision.date.isoformat(),
                                "rationale": decision.rationale}
     return Finding(fid, FindingKind.THREAT, rule.id, rule.title, _severity(m, present), s.elements,
-                   rule.references, status, _explain(m, present, missing), details, location)
+                   rule.references, status, _explain(m, present, missing), MappingProxyType(details), location)
 
 
 class _RuleIndex:
