@@ -114,8 +114,12 @@ class Finding:
             "status": self.status,
             "explanation": self.explanation,
         }
-        for key, value in self.details.items():
-            data.setdefault(key, value)
+        details = self.details
+        if data.keys().isdisjoint(details):
+            data.update(details)
+        else:
+            for key, value in details.items():
+                data.setdefault(key, value)
         if self.location is not None:
             data["location"] = {
                 "file": self.location.file,

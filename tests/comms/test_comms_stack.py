@@ -136,7 +136,6 @@ def test_shared_key_wifi_under_mutual_tls_is_a_low_link_finding(catalogue: Mappi
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hospital"
 
 
-@pytest.mark.skipif(not (EXAMPLE / "model.yaml").is_file(), reason="hospital example not present")
 def test_hospital_example_flags_cleartext_and_weak_pairing() -> None:
     from medsecurance.kb import load_kb
 

@@ -22,12 +22,29 @@ class CommsStage:
     after: tuple[str, ...] = ()
 
     def run(self, ctx: StageContext) -> StageOutput:
-        """Findings of kind ``communication`` and the ``communications`` section (per-flow properties)."""
+        """Findings of kind ``communication`` and the ``communications`` section (per-flow properties).
+
+        With ``AnalysisOptions.extra["capture"]`` (and optionally ``["hosts"]``), the packet capture is
+        analysed against the model too: its findings join the others and its evidence record (file
+        hash, time span, counts) enters the section, so the report shows declared beside observed.
+        """
         result = analyze(ctx.model, ctx.kb)
-        located = tuple(_locate(f, ctx) for f in result.findings)
+        findings = [_locate(f, ctx) for f in result.findings]
         flows = {k: dict(v) for k, v in sorted(result.flows.items())}
-        return StageOutput(located, MappingProxyType({"communications": {"flows": flows}}),
-                           MappingProxyType({"result": result}))
+        section: dict[str, Any] = {"flows": flows}
+        data: dict[str, Any] = {"result": result}
+        capture = ctx.options.extra.get("capture")
+        if capture:
+            from medsecurance.comms.inventory import load_hosts
+            from medsecurance.comms.traffic import analyze_capture
+
+            hosts_path = ctx.options.extra.get("hosts")
+            hosts = load_hosts(hosts_path, ctx.model) if hosts_path else None
+            traffic = analyze_capture(capture, ctx.model, hosts=hosts)
+            findings.extend(_locate(f, ctx) for f in traffic.findings)
+            section["capture"] = {"evidence": traffic.evidence, "observed": traffic.by_flow()}
+            data["observed"] = traffic
+        return StageOutput(tuple(findings), MappingProxyType({"communications": section}), MappingProxyType(data))
 
 
 def _locate(f: Finding, ctx: StageContext) -> Finding:
@@ -47,4 +64,5 @@ def render_communications_section(value: Any, ctx: ReportContext) -> str:
     result = stage.data.get("result") if stage else None
     if not isinstance(result, CommsResult):
         result = CommsResult(findings=(), flows=MappingProxyType(dict(value.get("flows", {}))))
-    return render_comms_html(result)
+    observed = stage.data.get("observed") if stage else None
+    return render_comms_html(result, observed=observed)

@@ -364,43 +364,45 @@ def _scan_positions(texts: dict[str, str]) -> dict[str, Position]:
     """
     positions: dict[str, Position] = {}
     for file, text in texts.items():
-        for section, lines in _sections(text):
+        for section, first, lines in _sections(text):
             if section == "system":
-                for number, line in lines:
+                for number, line in enumerate(lines, start=first):
                     if match := _ID_RE.search(line):
                         positions.setdefault(match.group(1), (file, number, _id_column(match)))
                         break
                 continue
-            _scan_section(file, lines, positions)
+            _scan_section(file, first, lines, positions)
     return positions
 
 
-def _sections(text: str) -> Iterator[tuple[str, list[tuple[int, str]]]]:
-    section, lines = "", list[tuple[int, str]]()
-    for number, line in enumerate(text.splitlines(), start=1):
-        if head := _SECTION_RE.match(line):
-            if section:
-                yield section, lines
-            section, lines = head.group(1), []
+_HEAD_START = frozenset("abcdefghijklmnopqrstuvwxyz_")  # first characters _SECTION_RE can match
+
+
+def _sections(text: str) -> Iterator[tuple[str, int, list[str]]]:
+    """(section, number of its header line, its lines from the header on) for the sections scanned."""
+    lines = text.splitlines()
+    heads = [(i, head.group(1)) for i, line in enumerate(lines)
+             if line[:1] in _HEAD_START and (head := _SECTION_RE.match(line))]
+    for n, (i, section) in enumerate(heads):
         if section in LIST_SECTIONS or section == "system":
-            lines.append((number, line))
-    if section:
-        yield section, lines
+            end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
+            yield section, i + 1, lines[i:end]
 
 
 def _id_column(match: re.Match[str]) -> int:
     return match.start() + match.group(0).index("id:") + 1
 
 
-def _scan_section(file: str, lines: list[tuple[int, str]], positions: dict[str, Position]) -> None:
-    dashes = [len(m.group(1)) for _, line in lines if (m := _ITEM_RE.match(line))]
+def _scan_section(file: str, first: int, lines: list[str], positions: dict[str, Position]) -> None:
+    # "- " in line: a cheap test that must hold for _ITEM_RE to match (most lines are nested keys)
+    dashes = [len(m.group(1)) for line in lines if "- " in line and (m := _ITEM_RE.match(line))]
     if not dashes:
         return
     item_col = min(dashes)
     key_indent = " " * (item_col + 2) + "id:"
     searching = False
-    for number, line in lines:
-        item = _ITEM_RE.match(line)
+    for number, line in enumerate(lines, start=first):
+        item = _ITEM_RE.match(line) if "- " in line else None
         if item and len(item.group(1)) == item_col:
             searching = True
             rest = line[item_col + 2:]

@@ -24,6 +24,8 @@ def _where(decisions: Decisions, section: str, index: int) -> tuple[str | None, 
 def rubric_scores(decisions: Decisions, rubric: Rubric, findings: Iterable[Finding]
                   ) -> tuple[dict[str, CvssScore], list[Diagnostic]]:
     """CVSS vectors from rubric answers, keyed by finding id (a later entry for an id supersedes)."""
+    if not decisions.rubric:
+        return {}, []
     by_risk = {_risk_id(f.id): f.id for f in findings}
     known = set(by_risk.values())
     latest: dict[str, int] = {}
@@ -68,6 +70,8 @@ def apply_decisions(entries: Iterable[RiskEntry], decisions: Decisions
                     ) -> tuple[list[RiskEntry], list[Diagnostic]]:
     """Entries with decision statuses applied, and diagnostics for ignored or stale decisions."""
     latest = _latest(decisions)
+    if not latest:
+        return list(entries), []
     out: list[RiskEntry] = []
     diags: list[Diagnostic] = []
     ids = set()

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from medsecurance.assessment import AttackPath
-from medsecurance.findings import Finding, FindingKind
+from medsecurance.findings import Finding, FindingKind, stable_id
 from medsecurance.risk._index import ModelIndex, norm_id
 from medsecurance.risk.cvss import CvssScore, parse_cvss
 from medsecurance.risk.exploitability import ControlInfo, ExploitabilityTables, Rating
 from medsecurance.risk.policy import Policy
 from medsecurance.risk.register import RecommendedControl, RiskEntry
-from medsecurance.risk.scales import Exploitability
-from medsecurance.risk.severity import HarmAssessment, HarmTables, HazardsForLoss, assess_harm
+from medsecurance.risk.scales import Exploitability, HarmSeverity, PrivacyImpact, RiskLevel
+from medsecurance.risk.severity import HarmAssessment, HarmTables, HazardLink, HazardsForLoss, assess_harm
 
 __all__ = ["Context", "evaluate_finding"]
 
@@ -43,7 +44,7 @@ class Context:
 
     def harm_of(self, elements: tuple[str, ...], assets: tuple[str, ...], impacts: tuple[str, ...]) -> HarmAssessment:
         """Memoised :func:`assess_harm` (elements matter only through the multi-patient flag)."""
-        key = (any(e in self.index.multi_patient_components for e in elements), assets, impacts)
+        key = (not self.index.multi_patient_components.isdisjoint(elements), assets, impacts)
         if key not in self._harm_memo:
             self._harm_memo[key] = assess_harm(self.index, self.harm, elements=elements, assets=assets,
                                                impacts=impacts, hazards_for_loss=self.hazards_for_loss)
@@ -55,7 +56,7 @@ def _strs(value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         return (value,)
-    return tuple(str(v) for v in value)
+    return tuple(map(str, value))
 
 
 def _path_for(ctx: Context, elements: tuple[str, ...]) -> AttackPath | None:
@@ -82,6 +83,7 @@ class _Facts:
     safety_relevant: bool
     compensating: tuple[str, ...]  # compensating controls on the element components (vulnerabilities)
 
+    @cached_property
     def key(self) -> tuple[Any, ...]:
         """A cheap hashable summary (the path by identity: paths are held by the context)."""
         return (id(self.path), self.assets, self.multi, self.safety_relevant, self.compensating)
@@ -94,8 +96,8 @@ def _facts(ctx: Context, elements: tuple[str, ...]) -> _Facts:
         facts = ctx.facts_memo[elements] = _Facts(
             _path_for(ctx, elements),
             tuple(sorted({a for e in elements for a in ctx.index.element_assets.get(e, ())})),
-            any(e in ctx.index.multi_patient_components for e in elements),
-            any(e in ctx.index.safety_relevant for e in elements),
+            not ctx.index.multi_patient_components.isdisjoint(elements),
+            not ctx.index.safety_relevant.isdisjoint(elements),
             tuple(sorted({c for comp in comps for c in comp.controls if c in ctx.expl.compensating_controls})))
     return facts
 
@@ -166,30 +168,38 @@ def finding_status(f: Finding) -> str:
 
 def _signature(f: Finding) -> tuple[Any, ...]:
     """The parts of a finding's details that the evaluation reads (lists made hashable)."""
-    d = f.details
+    get = f.details.get
     if f.kind is FindingKind.THREAT:
-        return (f.kind, f.status, _strs(d.get("impacts")), d.get("stride"), _strs(d.get("assets")),
-                _strs(d.get("controls_present")), _strs(d.get("controls_missing")))
-    cvss = d.get("cvss")
+        return (f.kind, f.status, _strs(get("impacts")), get("stride"), _strs(get("assets")),
+                _strs(get("controls_present")), _strs(get("controls_missing")))
+    cvss = get("cvss")
     vector = cvss.get("vector") if isinstance(cvss, Mapping) else None
-    return (f.kind, finding_status(f), vector, d.get("kev"), d.get("epss"), d.get("reachable"),
-            _strs(d.get("assets")))
+    return (f.kind, finding_status(f), vector, get("kev"), get("epss"), get("reachable"), _strs(get("assets")))
 
 
 @dataclass(frozen=True)
 class _Core:
-    """Everything of a register entry that does not name the finding itself."""
+    """Every field of a register entry that does not name the finding itself (shared by equal findings)."""
 
-    pre: Rating
-    residual: Rating
-    present: tuple[str, ...]
-    harm: HarmAssessment
-    level: Any
-    residual_level: Any
-    recommended: tuple[RecommendedControl, ...]
-    rationale: str
+    kind: str
+    hazards: tuple[HazardLink, ...]
+    severity: HarmSeverity | None
+    harm: str
+    hazardous_situation: str
+    unmatched_hazard_types: tuple[str, ...]
+    privacy: PrivacyImpact
+    multi_patient: bool
+    safety_relevant: bool
+    exploitability: Exploitability
+    level: RiskLevel
+    residual_exploitability: Exploitability
+    residual_level: RiskLevel
+    controls_present: tuple[str, ...]
+    controls_recommended: tuple[RecommendedControl, ...]
     status: str
-    score: CvssScore | None
+    rationale: str
+    attack_path: str | None
+    cvss: str | None
 
 
 def _core(ctx: Context, f: Finding, elements: tuple[str, ...], facts: _Facts) -> _Core:
@@ -206,35 +216,42 @@ def _core(ctx: Context, f: Finding, elements: tuple[str, ...], facts: _Facts) ->
                  if worst and worst.severity else "no patient-safety hazard reached")
     policy_text = f"policy: {level} before, {residual_level} after controls"
     rationale = "; ".join((*residual.reasons, harm_text, f"privacy impact {harm.privacy}", policy_text))
-    return _Core(pre, residual, present, harm, level, residual_level,
-                 _recommend(ctx, f, pre, present, residual, kev, harm.severity, harm.privacy), rationale,
-                 _VEX_STATUS.get(finding_status(f), "acceptable" if residual_level.rank == 0 else "open"), score)
+    return _Core(
+        kind=str(f.kind), hazards=harm.links, severity=harm.severity, harm=worst.harm if worst else "",
+        hazardous_situation=worst.hazardous_situation if worst else "", unmatched_hazard_types=harm.unmatched_types,
+        privacy=harm.privacy, multi_patient=harm.multi_patient,
+        safety_relevant=bool(harm.links) or facts.safety_relevant,
+        exploitability=pre.level, level=level, residual_exploitability=residual.level, residual_level=residual_level,
+        controls_present=present,
+        controls_recommended=_recommend(ctx, f, pre, present, residual, kev, harm.severity, harm.privacy),
+        status=_VEX_STATUS.get(finding_status(f), "acceptable" if residual_level.rank == 0 else "open"),
+        rationale=rationale, attack_path=facts.path.id if facts.path else None,
+        cvss=score.vector if score else None)
 
 
 def evaluate_finding(ctx: Context, f: Finding) -> RiskEntry:
     """The register entry of one threat or vulnerability finding (status before human decisions).
 
-    Findings that differ only in their id and elements' names share one evaluation (memoised).
+    Findings that differ only in their id and elements' names share one evaluation (memoised: a
+    finding's own fields are all that is computed per finding).
     """
-    from medsecurance.findings import stable_id
-
-    elements = tuple(sorted(set(f.elements)))
+    elements = f.elements
+    if len(elements) != 1 or type(elements) is not tuple:  # one element: already sorted and unique
+        elements = tuple(sorted(set(elements)))
     facts = _facts(ctx, elements)
-    key = (_signature(f), facts.key(), ctx.rubric.get(f.id))
+    key = (_signature(f), facts.key, ctx.rubric.get(f.id) if ctx.rubric else None)
     core = ctx.core_memo.get(key)
     if core is None:
         core = ctx.core_memo[key] = _core(ctx, f, elements, facts)
-    harm, worst, path = core.harm, core.harm.worst, facts.path
     return RiskEntry(
-        id=stable_id("R", f.id), finding=f.id, kind=f.kind.value, rule=f.rule, title=f.title, elements=elements,
-        hazards=harm.links, severity=harm.severity, harm=worst.harm if worst else "",
-        hazardous_situation=worst.hazardous_situation if worst else "", unmatched_hazard_types=harm.unmatched_types,
-        privacy=harm.privacy, multi_patient=harm.multi_patient,
-        safety_relevant=bool(harm.links) or facts.safety_relevant,
-        exploitability=core.pre.level, level=core.level, residual_exploitability=core.residual.level,
-        residual_level=core.residual_level, controls_present=core.present, controls_recommended=core.recommended,
-        status=core.status, rationale=core.rationale, attack_path=path.id if path else None,
-        cvss=core.score.vector if core.score else None,
+        id=stable_id("R", f.id), finding=f.id, kind=core.kind, rule=f.rule, title=f.title,
+        elements=elements, hazards=core.hazards, severity=core.severity, harm=core.harm,
+        hazardous_situation=core.hazardous_situation, unmatched_hazard_types=core.unmatched_hazard_types,
+        privacy=core.privacy, multi_patient=core.multi_patient, safety_relevant=core.safety_relevant,
+        exploitability=core.exploitability, level=core.level, residual_exploitability=core.residual_exploitability,
+        residual_level=core.residual_level, controls_present=core.controls_present,
+        controls_recommended=core.controls_recommended, status=core.status, rationale=core.rationale,
+        attack_path=core.attack_path, cvss=core.cvss,
     )
 
 

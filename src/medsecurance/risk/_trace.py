@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from medsecurance.risk._index import ModelIndex
 from medsecurance.risk.exploitability import ControlInfo
 from medsecurance.risk.register import CLOSED, HandoffRow, RiskEntry, TraceRow
+from medsecurance.risk.severity import HazardLink
 
 __all__ = ["handoff_rows", "trace_rows"]
 
@@ -37,26 +38,50 @@ def trace_rows(entries: Iterable[RiskEntry], index: ModelIndex,
     return tuple(rows)
 
 
-def handoff_rows(entries: Iterable[RiskEntry]) -> tuple[HandoffRow, ...]:
-    """Risks that can lead to a hazardous situation, one row per hazard, for the ISO 14971 file (register order)."""
-    rows: list[HandoffRow] = []
-    new_situation = ("new hazardous situation: the knowledge base links this loss to a hazard type the safety "
-                     "file does not hold")
-    for e in entries:
-        if e.status in CLOSED or not e.hazards:
+_NEW_SITUATION = ("new hazardous situation: the knowledge base links this loss to a hazard type the safety "
+                  "file does not hold")
+
+
+def _hazard_parts(links: tuple[HazardLink, ...]) -> tuple[tuple[str, str, str, str, str, str, str], ...]:
+    """Per distinct hazard (or unmatched KB hazard type): the hand-off columns that come from the hazard."""
+    parts = []
+    seen: set[tuple[str, str]] = set()
+    for h in links:
+        key = (h.hazard, h.hazard_type if not h.hazard else "")
+        if key in seen:
             continue
-        common = (";".join(e.elements), e.exploitability.value, e.residual_exploitability.value, e.level.value,
-                  e.residual_level.value, ";".join(e.controls_present),
-                  ";".join(c.id for c in e.controls_recommended[:3]))
-        elements, expl, res_expl, level, res_level, present, recommended = common
-        seen: set[tuple[str, str]] = set()
-        for h in e.hazards:
-            key = (h.hazard, h.hazard_type if not h.hazard else "")
-            if key in seen:
-                continue
-            seen.add(key)
+        seen.add(key)
+        parts.append((h.hazard, h.safety_file_ref, h.hazard_type, h.hazardous_situation, h.harm,
+                      str(h.severity) if h.severity else "", "" if h.hazard else _NEW_SITUATION))
+    return tuple(parts)
+
+
+def handoff_rows(entries: Iterable[RiskEntry]) -> tuple[HandoffRow, ...]:
+    """Risks that can lead to a hazardous situation, one row per hazard, for the ISO 14971 file (register order).
+
+    Entries sharing an evaluation share their hazard and control tuples, so the columns derived from
+    those are computed once per tuple (memo keyed by identity; the entries keep the tuples alive).
+    """
+    rows: list[HandoffRow] = []
+    hazard_memo: dict[int, tuple[tuple[str, str, str, str, str, str, str], ...]] = {}
+    controls_memo: dict[tuple[int, int], tuple[str, str]] = {}
+    for e in entries:
+        if not e.hazards or e.status in CLOSED:
+            continue
+        hazards = hazard_memo.get(id(e.hazards))
+        if hazards is None:
+            hazards = hazard_memo[id(e.hazards)] = _hazard_parts(e.hazards)
+        key = (id(e.controls_present), id(e.controls_recommended))
+        controls = controls_memo.get(key)
+        if controls is None:
+            controls = controls_memo[key] = (";".join(e.controls_present),
+                                             ";".join(c.id for c in e.controls_recommended[:3]))
+        present, recommended = controls
+        # str() of a StrEnum member is its value (plain str), without the slower Enum .value descriptor
+        elements, expl, res_expl = ";".join(e.elements), str(e.exploitability), str(e.residual_exploitability)
+        level, res_level = str(e.level), str(e.residual_level)
+        for hazard, ref, hazard_type, situation, harm, severity, note in hazards:
             rows.append(HandoffRow(
-                e.id, e.finding, e.kind, elements, h.hazard, h.safety_file_ref, h.hazard_type,
-                h.hazardous_situation, h.harm, h.severity.value if h.severity else "", expl, res_expl, level,
-                res_level, present, recommended, e.multi_patient, e.status, "" if h.hazard else new_situation))
+                e.id, e.finding, e.kind, elements, hazard, ref, hazard_type, situation, harm, severity, expl,
+                res_expl, level, res_level, present, recommended, e.multi_patient, e.status, note))
     return tuple(rows)

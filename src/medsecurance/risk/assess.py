@@ -30,8 +30,9 @@ from medsecurance.risk.benefit_risk import (
 from medsecurance.risk.exploitability import ControlInfo, ExploitabilityTables, load_exploitability
 from medsecurance.risk.metrics import fda_metrics
 from medsecurance.risk.policy import Policy, load_policy
-from medsecurance.risk.register import RiskEntry, RiskRegister
+from medsecurance.risk.register import RecommendedControl, RiskEntry, RiskRegister
 from medsecurance.risk.rubric import Rubric, load_rubric
+from medsecurance.risk.scales import Exploitability, HarmSeverity, RiskLevel
 from medsecurance.risk.severity import HarmTables, HazardsForLoss, load_harm_tables
 
 __all__ = ["RiskTables", "assess"]
@@ -76,20 +77,36 @@ def _memo_controls(fn: Callable[[str], ControlInfo | None]) -> Callable[[str], C
     return lookup
 
 
+# Register order: worst residual level, severity, residual exploitability, level first, then the id.
+# Negated ranks by member, looked up in dicts: cheaper than four ``.rank`` properties per entry.
+_LEVEL_KEY: dict[RiskLevel, int] = {lv: -lv.rank for lv in RiskLevel}
+_SEVERITY_KEY: dict[HarmSeverity | None, int] = {None: 0} | {s: -s.rank for s in HarmSeverity}
+_EXPLOITABILITY_KEY: dict[Exploitability, int] = {e: -e.rank for e in Exploitability}
+
+
 def _order(e: RiskEntry) -> tuple[int, int, int, int, str]:
-    return (-e.residual_level.rank, -(e.severity.rank if e.severity else 0), -e.residual_exploitability.rank,
-            -e.level.rank, e.id)
+    return (_LEVEL_KEY[e.residual_level], _SEVERITY_KEY[e.severity], _EXPLOITABILITY_KEY[e.residual_exploitability],
+            _LEVEL_KEY[e.level], e.id)
 
 
 def _concerns(model: SystemModel, entries: tuple[RiskEntry, ...], ctx: Context, tables: RiskTables
               ) -> tuple[ControlConcern, ...]:
     """Interfering controls present on, or among the top three recommended for, safety-relevant components."""
     present: dict[str, set[str]] = {c.id: set(c.controls) for c in model.components}
-    recommended: dict[str, set[str]] = {}
+    # Entries sharing an evaluation share their recommended tuple: gather elements per tuple (by
+    # identity; the entries keep the tuples alive), then add each tuple's top three once per element.
+    groups: dict[int, tuple[tuple[RecommendedControl, ...], set[str]]] = {}
     for e in entries:
-        for el in e.elements:
+        group = groups.get(id(e.controls_recommended))
+        if group is None:
+            group = groups[id(e.controls_recommended)] = (e.controls_recommended, set())
+        group[1].update(e.elements)
+    recommended: dict[str, set[str]] = {}
+    for controls, elements in groups.values():
+        top3 = [c.id for c in controls[:3]]
+        for el in elements:
             if el in present:
-                recommended.setdefault(el, set()).update(c.id for c in e.controls_recommended[:3])
+                recommended.setdefault(el, set()).update(top3)
     return control_concerns(tables.interference, sorted(ctx.index.safety_relevant),
                             {k: sorted(v) for k, v in present.items()},
                             {k: sorted(v) for k, v in recommended.items()})

@@ -52,8 +52,12 @@ class ControlConcern:
 def control_concerns(rules: Mapping[str, InterferenceRule], safety_relevant: Iterable[str],
                      present: Mapping[str, Iterable[str]], recommended: Mapping[str, Iterable[str]]
                      ) -> tuple[ControlConcern, ...]:
-    """Flag interfering controls (present or recommended) on each safety-relevant component, sorted."""
-    out: set[ControlConcern] = set()
+    """Flag interfering controls (present or recommended) on each safety-relevant component, sorted.
+
+    Concerns are collected as field tuples, deduplicated and sorted as tuples (the dataclass order),
+    then built once each: comparing and hashing dataclasses costs a Python call per operation.
+    """
+    fields: set[tuple[str, str, str, str, str, tuple[str, ...], tuple[str, ...]]] = set()
     for comp in safety_relevant:
         have = {norm_id(c) for c in present.get(comp, ())}
         for state, controls in (("present", present.get(comp, ())), ("recommended", recommended.get(comp, ()))):
@@ -62,9 +66,8 @@ def control_concerns(rules: Mapping[str, InterferenceRule], safety_relevant: Ite
                 if rule is None:
                     continue
                 addressed = tuple(sorted(a for a in rule.answered_by if norm_id(a) in have))
-                out.add(ControlConcern(comp, rule.control, state, rule.hazard_type, rule.concern,
-                                       rule.answers, addressed))
-    return tuple(sorted(out))
+                fields.add((comp, rule.control, state, rule.hazard_type, rule.concern, rule.answers, addressed))
+    return tuple(ControlConcern(*f) for f in sorted(fields))
 
 
 def load_interference_rules(path: str | Path | None = None) -> Mapping[str, InterferenceRule]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -32,8 +33,8 @@ class RecommendedControl:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form."""
-        return {"id": self.id, "residual_exploitability": self.residual_exploitability.value,
-                "residual_level": self.residual_level.value, "levels_removed": self.levels_removed,
+        return {"id": self.id, "residual_exploitability": str(self.residual_exploitability),
+                "residual_level": str(self.residual_level), "levels_removed": self.levels_removed,
                 "exploitability_removed": self.exploitability_removed,
                 "fda_categories": list(self.fda_categories), "crs": list(self.crs)}
 
@@ -72,7 +73,8 @@ class RiskEntry:
         """The JSON form of one entry of the assessment's ``risks`` list.
 
         ``memo`` lets a register share the (read-only) hazard and control lists of entries that share
-        one evaluation; pass the same dict for all entries of one register.
+        one evaluation; pass the same dict for all entries of one register. (``str()`` of a StrEnum
+        member is its value as a plain ``str``, cheaper than the Enum ``.value`` descriptor.)
         """
         memo = {} if memo is None else memo
         hazards = memo.get(id(self.hazards))
@@ -86,17 +88,17 @@ class RiskEntry:
             "source": {"finding": self.finding, "kind": self.kind, "rule": self.rule, "title": self.title},
             "elements": list(self.elements),
             "hazards": hazards,
-            "severity": self.severity.value if self.severity else None,
+            "severity": str(self.severity) if self.severity else None,
             "harm": self.harm,
             "hazardous_situation": self.hazardous_situation,
             "unmatched_hazard_types": list(self.unmatched_hazard_types),
-            "privacy_impact": self.privacy.value,
+            "privacy_impact": str(self.privacy),
             "multi_patient": self.multi_patient,
             "safety_relevant": self.safety_relevant,
-            "exploitability": self.exploitability.value,
-            "level": self.level.value,
-            "residual_exploitability": self.residual_exploitability.value,
-            "residual_level": self.residual_level.value,
+            "exploitability": str(self.exploitability),
+            "level": str(self.level),
+            "residual_exploitability": str(self.residual_exploitability),
+            "residual_level": str(self.residual_level),
             "controls_present": list(self.controls_present),
             "controls_recommended": recommended,
             "status": self.status,
@@ -119,7 +121,7 @@ def _hazards(links: tuple[HazardLink, ...]) -> list[dict[str, Any]]:
     for (hazard, _), group in grouped.items():
         first = group[0]
         out.append({"id": hazard or None, "hazard_type": first.hazard_type or None,
-                    "severity": first.severity.value if first.severity else None,
+                    "severity": str(first.severity) if first.severity else None,
                     "assets": sorted({h.asset for h in group}), "impacts": sorted({h.impact for h in group}),
                     "via": sorted({v for h in group for v in h.via.split("+")}),
                     "safety_file_ref": first.safety_file_ref or None})
@@ -195,8 +197,8 @@ class RiskRegister:
         return {
             "policy": self.policy,
             "heatmap": self.heatmap(),
-            "traceability": [r.to_dict() for r in self.trace],
-            "safety_handoff": [r.to_dict() for r in self.handoff],
+            "traceability": [dict(zip(TraceRow._fields, r, strict=True)) for r in self.trace],
+            "safety_handoff": [dict(zip(HandoffRow._fields, r, strict=True)) for r in self.handoff],
             "control_concerns": [c.to_dict() for c in self.concerns],
             "metrics": dict(self.metrics),
             "diagnostics": [str(d) for d in self.diagnostics],
@@ -207,15 +209,15 @@ class RiskRegister:
 
         Severity columns are the five ISO 14971 levels plus ``none`` (privacy-only or no harm).
         """
-        columns = [s.value for s in HarmSeverity] + ["none"]
+        columns = [str(s) for s in HarmSeverity] + ["none"]
+        open_entries = [e for e in self.entries if e.status not in CLOSED]
+        counts = {"before": Counter((e.exploitability, e.severity) for e in open_entries),
+                  "after": Counter((e.residual_exploitability, e.severity) for e in open_entries)}
         out: dict[str, dict[str, dict[str, int]]] = {}
-        for phase in ("before", "after"):
-            grid = {e.value: dict.fromkeys(columns, 0) for e in Exploitability}
-            for entry in self.entries:
-                if entry.status in CLOSED:
-                    continue
-                row = entry.exploitability if phase == "before" else entry.residual_exploitability
-                grid[row.value][entry.severity.value if entry.severity else "none"] += 1
+        for phase, cells in counts.items():
+            grid = {str(e): dict.fromkeys(columns, 0) for e in Exploitability}
+            for (row, severity), n in cells.items():
+                grid[str(row)][str(severity) if severity else "none"] += n
             out[phase] = grid
         return out
 

@@ -9,6 +9,7 @@ For each (entry point, critical asset) the k cheapest simple paths are found wit
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ class _Builder:
         self.facts = facts
         self.costs = _costs()
         self.edges: dict[tuple[str, str], tuple[float, str, str]] = {}  # (u, v) -> (weight, via, reason)
+        self._control_effort: dict[str, float] = {}  # component id -> effort its controls add (asked ~35,000×)
+        self._iface_effort: dict[int, float] = {}  # id(interface) -> effort
 
     def add(self, u: str, v: str, weight: float, via: str, reason: str) -> None:
         weight = max(0.5, weight)
@@ -62,7 +65,7 @@ class _Builder:
             self.edges[(u, v)] = (weight, via, reason)
 
     def kind(self, iface: Interface) -> str:
-        return self.facts.kb.resolve(iface.kind, "interface") or iface.kind
+        return self.facts.resolve(iface.kind, "interface") or iface.kind
 
     def control_effort(self, comp: Component) -> tuple[float, list[str]]:
         table = self.costs["controls"]
@@ -72,7 +75,23 @@ class _Builder:
             present += sorted(c for c in self.facts.canonical_controls(zone.countermeasures) if c in table)
         return float(sum(table[c] for c in present)), present
 
+    def control_cost(self, comp: Component) -> float:
+        """The effort of :meth:`control_effort`, computed once per component."""
+        try:
+            return self._control_effort[comp.id]
+        except KeyError:
+            cost = self._control_effort[comp.id] = self.control_effort(comp)[0]
+            return cost
+
     def iface_effort(self, iface: Interface) -> float:
+        """Effort an interface's protections add (memoised: interfaces are frozen model values)."""
+        try:
+            return self._iface_effort[id(iface)]
+        except KeyError:
+            effort = self._iface_effort[id(iface)] = self._iface_effort_of(iface)
+            return effort
+
+    def _iface_effort_of(self, iface: Interface) -> float:
         prot = self.costs["protections"]
         effort = 0.0
         stack = [p for p in (self.facts.protocol(n) for n in iface.protocol) if p is not None]
@@ -88,7 +107,7 @@ class _Builder:
 
     def entry_edges(self, entry: str, comp: Component) -> None:
         base = float(self.costs["entry"][entry])
-        ctrl, _ = self.control_effort(comp)
+        ctrl = self.control_cost(comp)
         node = f"entry:{entry}"
         if entry == "supply-chain":
             if comp.sbom or comp.off_the_shelf or comp.update is not None:
@@ -134,15 +153,83 @@ class _Builder:
                     continue
                 found = index.flow_interface(flow)
                 unauth = found is not None and found[1].authentication.lower() == "none"
-                ctrl, _ = self.control_effort(comp)
+                ctrl = self.control_cost(comp)
                 cost = lateral["base"] + (lateral["unauthenticated"] if unauth else 0) + ctrl
                 self.add(src, dst, cost, f"flow:{flow.id}", f"sends {'/'.join(flow.protocol) or 'data'} to {dst}")
 
 
-def _graph(builder: _Builder) -> Any:
-    import networkx as nx
+class _Digraph:
+    """The part of a networkx ``DiGraph`` the k = 1 search uses, without importing networkx (~0.1 s).
 
-    g = nx.DiGraph()
+    Adjacency keeps networkx's insertion order and edge-data semantics, so :func:`_dijkstra_path`
+    visits edges in the same order and finds the same path as ``nx.dijkstra_path``.
+    """
+
+    def __init__(self) -> None:
+        self.adj: dict[str, dict[str, dict[str, Any]]] = {}
+        self.edges = self  # g.edges[u, v] as in networkx
+
+    def add_edge(self, u: str, v: str, **data: Any) -> None:
+        """Add (or update the data of) an edge, creating its nodes."""
+        self.adj.setdefault(u, {})
+        self.adj.setdefault(v, {})
+        self.adj[u].setdefault(v, {}).update(data)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.adj
+
+    def __getitem__(self, edge: tuple[str, str]) -> dict[str, Any]:
+        return self.adj[edge[0]][edge[1]]
+
+    def has_path(self, src: str, dst: str) -> bool:
+        """Is ``dst`` reachable from ``src``?"""
+        seen, todo = {src}, [src]
+        while todo:
+            for nxt in self.adj[todo.pop()]:
+                if nxt == dst:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return src == dst
+
+
+def _dijkstra_path(g: _Digraph, src: str, dst: str) -> list[str]:
+    """``nx.dijkstra_path(g, src, dst, weight="weight")``, step for step (same heap order, same ties)."""
+    dist: dict[str, float] = {}
+    seen: dict[str, float] = {src: 0}
+    pred: dict[str, str] = {}
+    counter = itertools.count()
+    fringe: list[tuple[float, int, str]] = [(0, next(counter), src)]
+    while fringe:
+        d, _, v = heapq.heappop(fringe)
+        if v in dist:
+            continue
+        dist[v] = d
+        if v == dst:
+            break
+        for u, data in g.adj[v].items():
+            vu = d + data.get("weight", 1)
+            if u in dist:
+                if vu < dist[u]:
+                    raise ValueError("Contradictory paths found:", "negative weights?")
+            elif u not in seen or vu < seen[u]:
+                seen[u] = vu
+                heapq.heappush(fringe, (vu, next(counter), u))
+                pred[u] = v
+    path = [dst]
+    while path[-1] in pred:
+        path.append(pred[path[-1]])
+    return path[::-1]
+
+
+def _graph(builder: _Builder, light: bool = False) -> Any:
+    if light:
+        g: Any = _Digraph()
+    else:
+        import networkx as nx
+
+        g = nx.DiGraph()
     for (u, v), (w, via, reason) in sorted(builder.edges.items()):
         g.add_edge(u, v, weight=w, via=via, reason=reason)
     return g
@@ -163,8 +250,6 @@ def _entries(facts: Facts) -> list[tuple[str, str | None]]:
 
 def find_attack_paths(facts: Facts, options: PathOptions | None = None) -> tuple[AttackPath, ...]:
     """The k cheapest attack paths per (entry point, critical asset), sorted by difficulty."""
-    import networkx as nx
-
     opts = options or PathOptions()
     builder = _Builder(facts)
     model = facts.index.model
@@ -173,17 +258,17 @@ def find_attack_paths(facts: Facts, options: PathOptions | None = None) -> tuple
         for comp in model.components:
             builder.entry_edges(entry, comp)
     builder.flow_edges()
-    g = _graph(builder)
+    k = opts.k if len(model.components) <= opts.exact_limit else 1
+    g = _graph(builder, light=k == 1)
     assets = _critical_assets(facts)
     for asset_id in assets:
         for comp in model.components:
             if asset_id in comp.assets and comp.id in g:
                 g.add_edge(comp.id, f"asset:{asset_id}", weight=0.0, via="holds", reason="")
-    k = opts.k if len(model.components) <= opts.exact_limit else 1
     paths: list[AttackPath] = []
     for (entry, actor), asset_id in itertools.product(entries, sorted(assets)):
         src, dst = f"entry:{entry}", f"asset:{asset_id}"
-        if src not in g or dst not in g or not nx.has_path(g, src, dst):
+        if src not in g or dst not in g or not _has_path(g, src, dst):
             continue
         for nodes in _k_paths(g, src, dst, k):
             if len(nodes) - 2 <= opts.max_hops:
@@ -191,11 +276,19 @@ def find_attack_paths(facts: Facts, options: PathOptions | None = None) -> tuple
     return tuple(sorted(paths, key=lambda p: (p.difficulty, p.entry, p.target, p.id)))
 
 
-def _k_paths(g: Any, src: str, dst: str, k: int) -> Iterable[list[str]]:
+def _has_path(g: Any, src: str, dst: str) -> bool:
+    if isinstance(g, _Digraph):
+        return g.has_path(src, dst)
     import networkx as nx
 
-    if k == 1:
-        return [nx.dijkstra_path(g, src, dst, weight="weight")]
+    return bool(nx.has_path(g, src, dst))
+
+
+def _k_paths(g: Any, src: str, dst: str, k: int) -> Iterable[list[str]]:
+    if isinstance(g, _Digraph):  # k == 1
+        return [_dijkstra_path(g, src, dst)]
+    import networkx as nx
+
     return list(itertools.islice(nx.shortest_simple_paths(g, src, dst, weight="weight"), k))
 
 

@@ -8,10 +8,9 @@ defaults), computed once per subject so that compiled conditions are plain look-
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from medsecurance.model.graph import ModelIndex
 from medsecurance.model.schema import Asset, Component, Flow, Interface
@@ -27,6 +26,40 @@ INTERNET_FACING_TYPES = ("CloudBackend", "ClinicianPortal", "RemoteServiceGatewa
 _CHANNEL_CONTROLS = {"transport-encryption": "confidentiality", "mutual-tls": "peer_authentication"}
 #: properties a protocol stack can provide (attribute names of kb.Protocol)
 PROPERTIES = ("confidentiality", "integrity", "peer_authentication", "replay_protection", "mitm_resistance")
+
+
+_T = TypeVar("_T")
+
+
+class _cached(Generic[_T]):  # a drop-in for functools.cached_property
+    """Like :class:`functools.cached_property`, without its per-instance lock.
+
+    Python 3.11's version takes a lock on every first access; subjects are built and read on
+    one thread, and ~100,000 such first accesses are made on a large model.
+    """
+
+    def __init__(self, fn: Callable[[Any], _T]) -> None:
+        """Wrap the method computing the value."""
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        """Remember the attribute name the value is cached under."""
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _cached[_T]: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> _T | _cached[_T]:
+        """Compute once, then the instance attribute shadows this (non-data) descriptor."""
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 class Facts:
@@ -45,6 +78,10 @@ class Facts:
         self._protocols: dict[str, Protocol | None] = {}
         self._types: dict[str, frozenset[str]] = {}
         self._hazard_rank: dict[str, int] = {}
+        # keyed by id(): components and assets belong to the model, which outlives this object
+        self._iface_kinds: dict[int, frozenset[str]] = {}
+        self._categories: dict[int, frozenset[str]] = {}
+        self._stacks: dict[tuple[str, ...], tuple[tuple[Protocol, ...], frozenset[str]]] = {}
 
     def resolve(self, name: str, kind: str) -> str | None:
         """Canonical KB id of a name (cached)."""
@@ -91,6 +128,36 @@ class Facts:
         dtype = self.kb.index.device_types.get(canonical) if canonical else None
         return bool(dtype and dtype.life_sustaining)
 
+    def interface_kinds(self, comp: Component) -> frozenset[str]:
+        """Canonical kinds of a component's enabled interfaces (cached per component)."""
+        try:
+            return self._iface_kinds[id(comp)]
+        except KeyError:
+            kinds = frozenset(self.resolve(i.kind, "interface") or i.kind for i in comp.interfaces if i.enabled)
+            self._iface_kinds[id(comp)] = kinds
+            return kinds
+
+    def data_categories(self, asset: Asset) -> frozenset[str]:
+        """Canonical data categories of an asset (cached per asset)."""
+        try:
+            return self._categories[id(asset)]
+        except KeyError:
+            cats = frozenset(self.resolve(c, "data-category") or c for c in asset.data_categories)
+            self._categories[id(asset)] = cats
+            return cats
+
+    def stack(self, stack: tuple[str, ...]) -> tuple[tuple[Protocol, ...], frozenset[str]]:
+        """(KB records of the entries the KB knows, entries and their canonical ids) of a stack (cached).
+
+        Subjects with equal stacks share one result: signatures holding it then compare by identity.
+        """
+        try:
+            return self._stacks[stack]
+        except KeyError:
+            protocols = tuple(p for p in (self.protocol(n) for n in stack) if p is not None)
+            found = self._stacks[stack] = (protocols, frozenset(p.id for p in protocols) | frozenset(stack))
+            return found
+
     def canonical_controls(self, names: tuple[str, ...]) -> frozenset[str]:
         """Control ids as the KB spells them (unknown names kept as written)."""
         return frozenset(self.resolve(n, "control") or n for n in names)
@@ -120,15 +187,18 @@ class Subject:
             return tuple(c for c in (self.source, self.target) if c is not None)
         return (self.component,) if self.component is not None else ()
 
-    @cached_property
+    @_cached
     def types(self) -> frozenset[str]:
         """KB types (with super-types) of the owner(s)."""
+        owners = self.owners
+        if len(owners) == 1:  # the shared cached set: signatures holding it then compare by identity
+            return self.facts.types_of(owners[0].type)
         out: frozenset[str] = frozenset()
-        for comp in self.owners:
+        for comp in owners:
             out |= self.facts.types_of(comp.type)
         return out
 
-    @cached_property
+    @_cached
     def controls(self) -> frozenset[str]:
         """Controls present: the owners' controls and their zones' countermeasures."""
         names: list[str] = []
@@ -145,21 +215,21 @@ class Subject:
             present = present - drop
         return present
 
-    @cached_property
+    @_cached
     def protocols(self) -> tuple[Protocol, ...]:
         """KB records of the stack entries the KB knows."""
-        return tuple(p for p in (self.facts.protocol(n) for n in self.stack) if p is not None)
+        return self.facts.stack(self.stack)[0]
 
     def provides(self, prop: str, *, end_to_end: bool) -> bool:
         """Does any protocol in the stack provide ``prop`` (end-to-end only, if asked)?"""
         return any(getattr(p, prop) and (not end_to_end or p.scope != "link") for p in self.protocols)
 
-    @cached_property
+    @_cached
     def canonical_stack(self) -> frozenset[str]:
         """Stack entries as canonical KB ids."""
-        return frozenset(p.id for p in self.protocols) | frozenset(self.stack)
+        return self.facts.stack(self.stack)[1]
 
-    @cached_property
+    @_cached
     def worst_hazard_rank(self) -> int:
         """Worst ISO 14971 severity rank (1–5) reachable through the subject's assets (0: none)."""
         return max((self.facts.hazard_rank(a.id) for a in self.assets), default=0)
