@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from medsecurance.errors import AdvisoryError
 from medsecurance.vulns.records import Advisory, EpssScore, KevEntry, Record
 
@@ -42,6 +44,17 @@ def default_db_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("medsecurance")) / "vulndb.sqlite"
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def _compact_json(value: Any) -> str:
+    """Compact JSON for stored match data: orjson, or the standard library for what orjson refuses."""
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return _ENCODE(value)
 
 
 @dataclass
@@ -203,7 +216,7 @@ class VulnDatabase:
         aliases: list[tuple[int, str]] = []
         rows = []
         start = cur.execute("SELECT coalesce(max(adv), 0) FROM advisory").fetchone()[0] + 1
-        dumps = json.JSONEncoder(separators=(",", ":")).encode
+        dumps = _compact_json
         for rowid, adv in enumerate(advisories, start):
             rows.append(
                 (
