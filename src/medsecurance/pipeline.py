@@ -186,6 +186,8 @@ def run_pipeline(load: LoadResult, kb: KnowledgeBase, options: AnalysisOptions, 
 
 def _stale_decisions(findings: tuple[Any, ...], sections: Mapping[str, Any], decisions: Decisions) -> list[str]:
     """Decisions whose id matches nothing any more: reported, never dropped silently."""
+    if not decisions.decisions:
+        return []
     known = {f.id for f in findings} | {r.get("id") for r in sections.get("risks", ()) if isinstance(r, dict)}
     out = []
     for i, d in enumerate(decisions.decisions):

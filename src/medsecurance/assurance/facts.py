@@ -85,13 +85,18 @@ def _risk_item(risk: Mapping[str, Any], decisions: Mapping[str, Any]) -> dict[st
 
 
 def _finding_item(f: Finding, risks: Mapping[str, tuple[Mapping[str, Any], ...]]) -> dict[str, Any]:
-    return f.to_dict() | {"risks": [dict(r) for r in risks.get(f.id, ())]}
+    # The risk items are shared, not copied: nothing downstream mutates them.
+    return f.to_dict() | {"risks": list(risks.get(f.id, ()))}
 
 
 def _hazards(model: Any, risks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    by_hazard: dict[str, list[Mapping[str, Any]]] = {}
+    for r in risks:  # one pass: index the risks by the hazards they lead to
+        for hid in risk_hazards(r):
+            by_hazard.setdefault(hid, []).append(r)
     out = []
     for h in model.hazards:
-        linked = [dict(r) for r in risks if h.id in risk_hazards(r)]
+        linked = by_hazard.get(h.id, [])
         out.append({"id": h.id, "description": h.description, "severity": h.severity.value,
                     "harm": h.harm or "", "hazardous_situation": h.hazardous_situation or "",
                     "safety_file_ref": h.safety_file_ref or "", "risks": sorted(linked, key=lambda r: str(r["id"]))})
@@ -106,10 +111,14 @@ def _assumptions(model: Any, findings: Sequence[Finding]) -> list[dict[str, Any]
         items += _clause_ids(flow.id, flow.assumes)
     if model.environment is not None:
         items += [i | {"owner": "environment"} for i in _clause_ids("environment", model.environment.assumes)]
-    contract = [f for f in findings if f.kind.value == "contract" and f.details.get("property")]
+    by_owner: dict[tuple[str, str], list[str]] = {}
+    for f in findings:  # one pass: open contract findings by (property, element)
+        prop = f.details.get("property") if f.kind.value == "contract" and f.status == "open" else None
+        if prop and isinstance(prop, str):
+            for el in set(f.elements):
+                by_owner.setdefault((prop, el), []).append(f.id)
     for item in items:
-        item["findings"] = sorted(f.id for f in contract if f.details.get("property") == item["property"]
-                                  and item["owner"] in f.elements and f.status == "open")
+        item["findings"] = sorted(by_owner.get((item["property"], item["owner"]), ()))
     return sorted(items, key=lambda i: i["id"])
 
 
@@ -141,13 +150,17 @@ def _flows(model: Any, sections: Mapping[str, Any], findings: Sequence[Finding])
 
 
 def _sbom(model: Any, findings: Sequence[Finding]) -> list[dict[str, Any]]:
-    sbom = [f for f in findings if f.kind.value == "sbom"]
+    by_element: dict[str, list[str]] = {}
+    for f in findings:  # one pass: open SBOM findings by the elements they concern
+        if f.kind.value == "sbom" and f.status == "open":
+            for el in set(f.elements):
+                by_element.setdefault(el, []).append(f.id)
     out = []
     for c in model.components:
         if c.sbom is None and c.off_the_shelf:
             continue  # third-party infrastructure: its SBOM is the operator's, not part of this system's file
         out.append({"id": c.id, "name": c.name or c.id, "sbom": c.sbom or "",
-                    "findings": sorted(f.id for f in sbom if c.id in f.elements and f.status == "open")})
+                    "findings": sorted(by_element.get(c.id, ()))})
     return out
 
 
@@ -170,7 +183,7 @@ def build_facts(model: Any, findings: Sequence[Finding], sections: Mapping[str, 
         "environment": {"name": env.name or "", "description": env.description or ""} if env else {},
         "env_assumptions": _clause_ids("", env.guarantees) if env else [],
         "hazards": _hazards(model, risks),
-        "risks": [dict(r) for r in sorted(risks, key=lambda r: str(r["id"]))],
+        "risks": sorted(risks, key=lambda r: str(r["id"])),
         "threats": [_finding_item(f, frozen) for f in findings if f.kind.value == "threat"],
         "vulns": [_finding_item(f, frozen) for f in findings if f.kind.value == "vulnerability"],
         "sbom_components": _sbom(model, findings),

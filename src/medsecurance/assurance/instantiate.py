@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -44,7 +45,7 @@ class _Builder:
                               line=_line_of(file, tpl.id), hint="fix the pattern file")
 
     def lookup(self, tpl: NodeTemplate, path: str, env: Mapping[str, Any]) -> Any:
-        head, *rest = path.split(".")
+        head, *rest = _split(path)
         if head in env:
             value = env[head]
         elif head in self.pattern.data:
@@ -78,11 +79,17 @@ class _Builder:
         return out
 
     def fill(self, tpl: NodeTemplate, text: str, env: Mapping[str, Any]) -> str:
-        def one(m: re.Match[str]) -> str:
-            v = self.lookup(tpl, m.group(1), env)
-            return ", ".join(str(x) for x in v) if isinstance(v, list | tuple) else str(v)
-
-        return _ROLE.sub(one, text)
+        parts = _template(text)
+        if len(parts) == 1:
+            return text  # no role to fill
+        out = []
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                out.append(part)
+                continue
+            v = self.lookup(tpl, part, env)
+            out.append(", ".join(str(x) for x in v) if isinstance(v, list | tuple) else str(v))
+        return "".join(out)
 
     def add(self, node: Node) -> str:
         old = self.nodes.get(node.id)
@@ -173,6 +180,17 @@ class _Builder:
         return self.add(Node(nid, ntype, self.fill(tpl, tpl.text, env), tuple(dict.fromkeys(supported)),
                              tuple(dict.fromkeys(context)), undeveloped, tpl.module or "main",
                              self.pattern.pattern, MappingProxyType(facts)))
+
+
+@lru_cache(maxsize=4096)
+def _template(text: str) -> tuple[str, ...]:
+    """A template split once into literal text and role paths, alternating (literals at even positions)."""
+    return tuple(_ROLE.split(text))
+
+
+@lru_cache(maxsize=4096)
+def _split(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
 
 
 def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:

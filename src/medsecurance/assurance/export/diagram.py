@@ -8,7 +8,7 @@ from typing import Any
 
 from medsecurance.errors import MissingDependencyError, ReportError
 
-__all__ = ["STATUS_COLOURS", "to_dot", "to_html", "to_svg"]
+__all__ = ["REPORT_DIAGRAM_NODES", "STATUS_COLOURS", "pruned", "section_html", "to_dot", "to_html", "to_svg"]
 
 #: fill colour per status (colour-blind safe pairs; the status is also written in the node)
 STATUS_COLOURS = {"supported": "#d9f0d3", "undeveloped": "#f0f0f0", "stale": "#fee8c8",
@@ -50,12 +50,49 @@ def to_svg(section: Mapping[str, Any]) -> str:
         raise ReportError(f"dot could not lay out the assurance case: {exc}") from exc
 
 
+#: the report draws at most this many nodes (breadth-first from the top claim); Graphviz lays out
+#: tens of thousands of nodes far too slowly for a report, and a reader cannot use such a picture
+REPORT_DIAGRAM_NODES = 200
+#: and lists at most this many gaps (the JSON and `medsec assurance` have them all)
+REPORT_GAPS = 300
+
+
+def pruned(section: Mapping[str, Any], limit: int = REPORT_DIAGRAM_NODES) -> dict[str, Any]:
+    """The case cut to the first ``limit`` nodes breadth-first from the root (links to cut nodes dropped)."""
+    nodes = {n["id"]: n for n in section["nodes"]}
+    if len(nodes) <= limit:
+        return dict(section)
+    keep: list[str] = []
+    queue = [section["root"]]
+    seen = set(queue)
+    while queue and len(keep) < limit:
+        current = queue.pop(0)
+        keep.append(current)
+        node = nodes.get(current, {})
+        for child in (*node.get("in_context_of", ()), *node.get("supported_by", ())):
+            if child not in seen and child in nodes:
+                seen.add(child)
+                queue.append(child)
+    kept = set(keep)
+    out = []
+    for node_id in keep:
+        n = dict(nodes[node_id])
+        n["supported_by"] = [c for c in n.get("supported_by", ()) if c in kept]
+        n["in_context_of"] = [c for c in n.get("in_context_of", ()) if c in kept]
+        out.append(n)
+    return dict(section) | {"nodes": out}
+
+
 def _summary_html(section: Mapping[str, Any]) -> str:
     s = section["summary"]
     counts = ", ".join(f"{k}: {v}" for k, v in s["claims_by_status"].items() if v)
+    gaps = s["gaps"][:REPORT_GAPS]
     rows = "".join(
         f"<tr><td><code>{html.escape(g['node'])}</code></td><td>{html.escape(g['status'])}</td>"
-        f"<td>{html.escape(g['reason'])}</td><td>{html.escape(g['close'])}</td></tr>" for g in s["gaps"])
+        f"<td>{html.escape(g['reason'])}</td><td>{html.escape(g['close'])}</td></tr>" for g in gaps)
+    if len(s["gaps"]) > len(gaps):
+        rows += (f"<tr><td colspan=\"4\">… and {len(s['gaps']) - len(gaps)} more gaps "
+                 "(all are in assessment.json and <code>medsec assurance</code>).</td></tr>")
     return (f"<p>Top claim <code>{html.escape(section['root'])}</code>: <strong>{html.escape(s['root_status'])}"
             f"</strong>. {s['supported_claims']} of {s['claims']} claims supported "
             f"({s['share_supported'] * 100:.0f} %); {html.escape(counts)}.</p>"
@@ -69,8 +106,12 @@ def section_html(section: Mapping[str, Any]) -> str:
 
     body = _summary_html(section)
     if dot_available():
-        body += "<details><summary>Diagram</summary>" + svg_inline(to_svg(section), "gsn", "Assurance case") + \
-            "</details>"
+        shown = pruned(section)
+        note = "" if len(shown["nodes"]) == len(section["nodes"]) else (
+            f" (the first {len(shown['nodes'])} of {len(section['nodes'])} nodes from the top claim; "
+            "<code>medsec assurance --format svg</code> draws all)")
+        body += f"<details><summary>Diagram{note}</summary>" + svg_inline(to_svg(shown), "gsn", "Assurance case") \
+            + "</details>"
     else:
         body += "<p>(Install Graphviz 'dot' to see the diagram.)</p>"
     return body

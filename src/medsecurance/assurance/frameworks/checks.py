@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from medsecurance.assurance.frameworks.schema import Check, ControlsQuery, FindingsQuery, RisksQuery
@@ -41,6 +43,69 @@ class ReadinessInputs:
     findings: tuple[Finding, ...]
     evidence_files: Mapping[str, str]  # evidence id → ok | no-file | missing | hash-mismatch
     control_categories: Mapping[str, tuple[str, ...]]  # KB control id → FDA (sub)categories
+
+    # Indexes built once per assessment and shared by every check of every framework, so that each
+    # check costs about the size of its answer rather than a scan of all findings, risks or nodes.
+    # (cached_property writes the instance __dict__ directly, which a frozen dataclass allows.)
+
+    @cached_property
+    def open_findings_by_kind(self) -> dict[str, list[tuple[int, str, Finding]]]:
+        """Open findings per kind as (-severity rank, id, finding), sorted."""
+        out: dict[str, list[tuple[int, str, Finding]]] = {}
+        for f in self.findings:
+            if f.status == "open":
+                out.setdefault(f.kind.value, []).append((-f.severity.rank, f.id, f))
+        for items in out.values():
+            items.sort(key=lambda t: (t[0], t[1]))
+        return out
+
+    @cached_property
+    def open_risks_by_level(self) -> dict[Any, list[tuple[str, frozenset[Any]]]]:
+        """Open risks per residual level as (id, the FDA categories and their top levels of its controls)."""
+        out: dict[Any, list[tuple[str, frozenset[Any]]]] = {}
+        for r in self.facts.get("risks") or ():
+            if not isinstance(r, Mapping) or r.get("status") != "open":
+                continue
+            cats: set[Any] = set()
+            for ctl in r.get("controls_recommended") or ():
+                for fc in ctl.get("fda_categories") or ():
+                    cats.add(str(fc).split(".")[0])
+                    if isinstance(fc, str):
+                        cats.add(fc)
+            level = r.get("residual_level")
+            try:
+                out.setdefault(level, []).append((str(r.get("id")), frozenset(cats)))
+            except TypeError:  # an unhashable level matches no query level
+                continue
+        return out
+
+    @cached_property
+    def assurance_nodes(self) -> list[tuple[str, str]] | None:
+        """The assurance case's (node id, status) pairs, sorted; None when there is no case."""
+        section = self.facts.get("assurance")
+        if section is None:
+            return None
+        nodes = section.get("nodes", ()) if isinstance(section, Mapping) else section
+        return sorted((str(n.get("id")), str(n.get("status"))) for n in nodes or () if isinstance(n, Mapping))
+
+    @cached_property
+    def _walks(self) -> dict[str, tuple[bool, list[tuple[str, Any]]]]:
+        return {}
+
+    def walk(self, path: str) -> tuple[bool, list[tuple[str, Any]]]:
+        """:func:`_walk` over the model, remembered per path (frameworks share many paths)."""
+        got = self._walks.get(path)
+        if got is None:
+            got = self._walks[path] = _walk(self.model, path)
+        return got
+
+    @cached_property
+    def declared_controls(self) -> dict[str, list[str]]:
+        """Control id → ids of the elements that declare it (each control is matched once per check)."""
+        out: dict[str, list[str]] = {}
+        for el, ctl in _declared_controls(self.model):
+            out.setdefault(ctl, []).append(el)
+        return out
 
 
 @dataclass(frozen=True)
@@ -103,7 +168,7 @@ def _walk(model: Mapping[str, Any], path: str) -> tuple[bool, list[tuple[str, An
 def _model_check(c: Check, inp: ReadinessInputs) -> CheckResult:
     path = str(c.model)
     label = c.label or f"model states {path}"
-    iterated, nodes = _walk(inp.model, path)
+    iterated, nodes = inp.walk(path)
     if not iterated:
         ok = bool(nodes) and _truthy(nodes[0][1])
         return CheckResult(
@@ -200,17 +265,16 @@ def _evidence_check(c: Check, inp: ReadinessInputs) -> CheckResult:
 def _findings_check(c: Check, inp: ReadinessInputs) -> CheckResult:
     q: FindingsQuery = c.open_findings  # type: ignore[assignment]
     floor = Severity(q.min_severity).rank
-    hits = sorted(
-        (
-            f
-            for f in inp.findings
-            if f.status == "open"
-            and f.severity.rank >= floor
-            and (not q.kinds or f.kind.value in q.kinds)
-            and (not q.rules or any(f.rule.startswith(r) for r in q.rules))
-        ),
-        key=lambda f: (-f.severity.rank, f.id),
-    )
+    index = inp.open_findings_by_kind
+    kinds = dict.fromkeys(q.kinds) if q.kinds else index
+    rules = tuple(q.rules)
+    found: list[tuple[int, str, Finding]] = []
+    for kind in kinds:
+        items = index.get(kind, [])
+        cut = bisect_left(items, -floor + 1, key=lambda t: t[0])  # items are sorted by -rank
+        found += [t for t in items[:cut] if not rules or t[2].rule.startswith(rules)]
+    found.sort(key=lambda t: (t[0], t[1]))
+    hits = [t[2] for t in found]
     scope = " ".join(q.kinds) or "any"
     label = (
         c.label
@@ -235,21 +299,15 @@ def _risks_check(c: Check, inp: ReadinessInputs) -> CheckResult:
     label = c.label or (
         f"no open {'/'.join(q.levels)} risk" + (f" that {', '.join(cats)} controls address" if cats else "")
     )
-    risks = inp.facts.get("risks")
-    if risks is None:
+    if inp.facts.get("risks") is None:
         return CheckResult("open_risks", label, None, "the risk stage did not run", ())
-
-    def in_cats(r: Mapping[str, Any]) -> bool:
-        return not cats or any(
-            str(fc).split(".")[0] in cats or fc in cats
-            for ctl in r.get("controls_recommended") or ()
-            for fc in ctl.get("fda_categories") or ()
-        )
-
+    wanted = frozenset(cats)
+    index = inp.open_risks_by_level
     hits = sorted(
-        str(r.get("id"))
-        for r in risks
-        if isinstance(r, Mapping) and r.get("status") == "open" and r.get("residual_level") in q.levels and in_cats(r)
+        rid
+        for level in dict.fromkeys(q.levels)
+        for rid, rcats in index.get(level, ())
+        if not cats or not wanted.isdisjoint(rcats)
     )
     if not hits:
         return CheckResult("open_risks", label, "met", "none open", ())
@@ -281,7 +339,7 @@ def _controls_check(c: Check, inp: ReadinessInputs) -> CheckResult:
         cats = inp.control_categories.get(ctl, ())
         return ctl in q.ids or any(fc.split(".")[0] in q.fda_categories or fc in q.fda_categories for fc in cats)
 
-    found = sorted({f"{el}:{ctl}" for el, ctl in _declared_controls(inp.model) if matches(ctl)})
+    found = sorted({f"{el}:{ctl}" for ctl, els in inp.declared_controls.items() if matches(ctl) for el in els})
     if found:
         return CheckResult("controls", label, "met", f"{len(found)} declared: {_few(found)}", tuple(found))
     return CheckResult(
@@ -297,16 +355,10 @@ def _controls_check(c: Check, inp: ReadinessInputs) -> CheckResult:
 def _assurance_check(c: Check, inp: ReadinessInputs) -> CheckResult:
     patterns = tuple(c.assurance or ())
     label = c.label or f"assurance claims {', '.join(patterns)} supported"
-    section = inp.facts.get("assurance")
-    if section is None:
+    nodes = inp.assurance_nodes
+    if nodes is None:
         return CheckResult("assurance", label, None, "no assurance case in this assessment", ())
-    nodes = section.get("nodes", ()) if isinstance(section, Mapping) else section
-    hit = sorted(
-        (str(n.get("id")), str(n.get("status")))
-        for n in nodes or ()
-        if isinstance(n, Mapping)
-        and any(str(n.get("id")) == p or (p.endswith("*") and str(n.get("id")).startswith(p[:-1])) for p in patterns)
-    )
+    hit = [nodes[i] for i in sorted({i for p in patterns for i in _matching(nodes, p)})]
     if not hit:
         return CheckResult(
             "assurance",
@@ -329,6 +381,16 @@ def _assurance_check(c: Check, inp: ReadinessInputs) -> CheckResult:
         links,
         c.next or f"close the assurance gaps of {_few(bad)}",
     )
+
+
+def _matching(nodes: list[tuple[str, str]], pattern: str) -> range:
+    """Positions in the sorted (id, status) pairs of the nodes whose id is ``pattern`` or, for ``X*``, starts with X."""
+    prefix = pattern.endswith("*")
+    key = pattern[:-1] if prefix else pattern
+    start = end = bisect_left(nodes, key, key=lambda t: t[0])
+    while end < len(nodes) and (nodes[end][0].startswith(key) if prefix else nodes[end][0] == key):
+        end += 1
+    return range(start, end)
 
 
 _EVALUATORS = {
