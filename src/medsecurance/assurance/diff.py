@@ -24,20 +24,11 @@ import yaml
 
 from medsecurance._internal.io import read_text_limited
 from medsecurance.errors import AssuranceError
+from medsecurance.model.loader import LIST_SECTIONS
 
 __all__ = ["Change", "DiffResult", "classify", "diff_assessments", "diff_files", "diff_models"]
 
-_COLLECTIONS = (
-    "hazards",
-    "assets",
-    "zones",
-    "conduits",
-    "trust_boundaries",
-    "components",
-    "flows",
-    "actors",
-    "evidence",
-)
+_COLLECTIONS = LIST_SECTIONS  # the model's element lists
 
 
 @dataclass(frozen=True)
