@@ -112,6 +112,11 @@ def _collect(ctx: PackageContext) -> tuple[Files, dict[str, str]]:
         folders[key] = spec["folder"]
         for name, content in writers[key](ctx).items():
             files[f"{spec['folder']}/{name}"] = content
+    from medsecurance.assurance.package.pdf import PdfHeader, render_pdfs
+
+    s = ctx.assessment.system
+    header = PdfHeader(str(s.get("name")), str(s.get("version")), ctx.framework, ctx.assessment.model_digest)
+    files.update(render_pdfs(files, header))
     from medsecurance.report.interface import ReportContext
     from medsecurance.report.json_format import JsonFormat
 
@@ -146,8 +151,22 @@ def _index(ctx: PackageContext, layout: Mapping[str, Any], files: Files) -> str:
             1 for f in files if f.startswith(spec["folder"] + "/") and f.count("/") == spec["folder"].count("/") + 1
         )
         lines.append(f"| {key.replace('-', ' ')} | `{spec['folder']}/` | {spec['source']} | {n} |")
-    lines += ["", f"`{MANIFEST}` and `{SUMS}` list the SHA-256 of every file (`sha256sum -c {SUMS}`).", ""]
+    lines += [
+        "",
+        _pdf_note(files),
+        "",
+        f"`{MANIFEST}` and `{SUMS}` list the SHA-256 of every file (`sha256sum -c {SUMS}`).",
+        "",
+    ]
     return "\n".join(lines)
+
+
+def _pdf_note(files: Files) -> str:
+    from medsecurance.assurance.package.pdf import PDF_EXTRA
+
+    if any(name.endswith(".pdf") for name in files):
+        return "Every Markdown document in the folders has a PDF copy beside it (same name, `.pdf`)."
+    return f"PDF copies of the documents were not made: the `pdf` extra (reportlab) is not installed (`{PDF_EXTRA}`)."
 
 
 def _manifest(files: Files) -> tuple[str, str]:
