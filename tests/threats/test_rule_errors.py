@@ -64,6 +64,8 @@ def test_user_rule_loads_and_overrides(kb: KnowledgeBase, tmp_path: Path) -> Non
     ("    sources: [project]\n", "    sources: [project]\n    references: [CVE-2020-1]\n", 12, "malformed reference"),
     ("protocol: [HTTP]", "need: {integrity: huge}", 7, "bad need"),
     ("protocol: [HTTP]", "any: []", 7, "needs a non-empty list"),
+    ("protocol: [HTTP]", "asset: {category: phi}", 7, "expected a mapping with 'data_category'"),
+    ("protocol: [HTTP]", "asset: {data_category: phii}", 7, "unknown data-category 'phii'"),
 ])
 def test_bad_rule_is_located(kb: KnowledgeBase, tmp_path: Path, old: str, new: str, line: int, fragment: str) -> None:
     assert old in GOOD
@@ -83,3 +85,29 @@ def test_duplicate_rule_ids(kb: KnowledgeBase, tmp_path: Path) -> None:
 def test_missing_rules_path(kb: KnowledgeBase, tmp_path: Path) -> None:
     with pytest.raises(RuleError, match="not found"):
         load_rules(kb, [tmp_path / "nope"])
+
+
+def test_asset_predicate_needs_one_asset_to_satisfy_both(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """`asset:` holds only when the same asset has the category and the need."""
+    import datetime as dt
+
+    from medsecurance.model import load
+    from medsecurance.threats import match_rules
+
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(GOOD.replace("applies_to: flow", "applies_to: component")
+                          .replace("protocol: [HTTP]", "asset: {data_category: phi, need: {confidentiality: high}}"))
+    model = tmp_path / "model.yaml"
+    model.write_text(
+        "system: {id: s, name: S, version: '1', setting: clinic}\n"
+        "assets:\n"
+        "  - {id: A-phi-low, kind: data, confidentiality: low, data_categories: [phi]}\n"
+        "  - {id: A-key, kind: key, confidentiality: high, data_categories: [cryptographic-keys]}\n"
+        "  - {id: A-phi-high, kind: data, confidentiality: high, data_categories: [phi]}\n"
+        "components:\n"
+        "  - {id: split, type: Server, assets: [A-phi-low, A-key]}\n"
+        "  - {id: same, type: Server, assets: [A-phi-high]}\n")
+    rules = [r for r in load_rules(kb, [rules_file]) if r.id == "U-001"]
+    found = match_rules(load(model).model, kb, rules, as_of=dt.date(2026, 11, 29))
+    assert [f.elements[0] for f in found] == ["same"]
+    assert "A-phi-high holds phi data with confidentiality need high" in found[0].explanation

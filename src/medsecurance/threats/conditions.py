@@ -478,6 +478,38 @@ def _need(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> _Leaf:
     return _Leaf("need", "an asset needs " + " or ".join(f"{p} ≥ {v}" for p, v in value.items()), fn)
 
 
+def _asset(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> _Leaf:
+    """One and the same asset has one of the data categories and every listed need."""
+    if not isinstance(value, Mapping) or not value or set(value) - {"data_category", "need"}:
+        raise CompileError("expected a mapping with 'data_category' and/or 'need'", path,
+                           "e.g. asset: {data_category: phi, need: {confidentiality: high}}")
+    wanted = frozenset(resolve(n, "data-category", (*path, "data_category"))
+                       for n in _names(value["data_category"], (*path, "data_category"))) \
+        if "data_category" in value else None
+    needs: list[tuple[str, int]] = []
+    for prop, level in (value.get("need") or {}).items():
+        if prop not in ("confidentiality", "integrity", "availability") or level not in NEEDS:
+            raise CompileError(f"bad need {prop}: {level}", (*path, "need", str(prop)),
+                               "use confidentiality/integrity/availability: low|medium|high")
+        needs.append((prop, NEEDS[level]))
+
+    def fn(s: Subject) -> Reasons:
+        for asset in s.assets:
+            cats = s.facts.data_categories(asset)
+            if wanted is not None and cats.isdisjoint(wanted):
+                continue
+            if all(getattr(asset, prop).rank >= level for prop, level in needs):
+                parts = [f"{min(cats & wanted)} data"] if wanted is not None else []
+                parts += [f"{prop} need {getattr(asset, prop).value}" for prop, _ in needs]
+                return [f"{asset.id} holds {' with '.join(parts)}"]
+        return None
+
+    text = "an asset with " + " and ".join(
+        ([f"category {' or '.join(sorted(wanted))}"] if wanted is not None else [])
+        + [f"{p} ≥ {lv}" for p, lv in (value.get("need") or {}).items()])
+    return _Leaf("asset", text, fn)
+
+
 def _hazard_severity(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> _Leaf:
     if value not in SEVERITIES:
         raise CompileError(f"unknown severity '{value}'", path, "use " + ", ".join(SEVERITIES))
@@ -630,6 +662,7 @@ PREDICATES: dict[str, Builder] = {
     "missing_controls": _missing_controls,
     "data_category": _data_category,
     "need": _need,
+    "asset": _asset,
     "hazard_severity": _hazard_severity,
     "life_sustaining": _life_sustaining,
     "crosses_boundary": _crosses("boundary"),
