@@ -18,6 +18,9 @@ def test_validate_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["init", str(tmp_path), "--setting", "clinic"]) == 0
     assert main(["validate", str(tmp_path / "model.yaml")]) == 0
     assert "valid" in capsys.readouterr().out
+    schema = json.loads((tmp_path / "medsec.schema.json").read_text())
+    assert schema["title"] == "MedSecurance system model"
+    assert (tmp_path / "model.yaml").read_text().startswith("# yaml-language-server: $schema=./medsec.schema.json")
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,10 +53,12 @@ def init(
     setting: Annotated[SettingChoice, typer.Option(help="care setting of the system")] = SettingChoice.hospital,
     force: Annotated[bool, typer.Option(help="overwrite an existing model.yaml")] = False,
 ) -> None:
-    """Write a commented starter model.yaml for a care setting (it validates as is)."""
+    """Write a commented starter model.yaml for a care setting (it validates as is), and the model's
+    JSON Schema beside it so that YAML-aware editors complete and check it while typing."""
     from importlib.resources import files
 
-    from medsecurance._internal.io import atomic_write_text
+    from medsecurance import api
+    from medsecurance._internal.io import atomic_write_text, canonical_json
     from medsecurance.cli._console import out_console
     from medsecurance.errors import UsageError
 
@@ -64,8 +66,9 @@ def init(
     if target.exists() and not force:
         raise UsageError("model.yaml already exists", file=target, hint="use --force to overwrite it")
     text = files("medsecurance.model").joinpath("templates", f"{setting.value}.yaml").read_text("utf-8")
+    atomic_write_text(directory / "medsec.schema.json", canonical_json(api.model_json_schema()))
     atomic_write_text(target, text)
-    out_console.print(f"wrote {target} — edit it, then run: medsec validate {target}")
+    out_console.print(f"wrote {target} and medsec.schema.json — edit the model, then run: medsec validate {target}")
 
 
 def schema() -> None:
