@@ -6,49 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from vulns_helpers import nvd_response
 
 from medsecurance.cli import main
 
-NVD = {
-    "format": "NVD_CVE",
-    "version": "2.0",
-    "resultsPerPage": 1,
-    "startIndex": 0,
-    "totalResults": 1,
-    "vulnerabilities": [
-        {
-            "cve": {
-                "id": "CVE-2099-0002",
-                "published": "2099-01-01T00:00:00",
-                "lastModified": "2099-01-02T00:00:00",
-                "descriptions": [{"lang": "en", "value": "Critical flaw."}],
-                "metrics": {
-                    "cvssMetricV31": [
-                        {
-                            "type": "Primary",
-                            "cvssData": {
-                                "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-                                "baseScore": 9.8,
-                            },
-                        }
-                    ]
-                },
-                "configurations": [
-                    {
-                        "nodes": [
-                            {
-                                "operator": "OR",
-                                "cpeMatch": [
-                                    {"vulnerable": True, "criteria": "cpe:2.3:a:acme:pumpd:2.3:*:*:*:*:*:*:*"}
-                                ],
-                            }
-                        ]
-                    }
-                ],
-            }
-        }
-    ],
-}
+NVD = nvd_response("CVE-2099-0002", "Critical flaw.", [
+    {"nodes": [{"operator": "OR",
+                "cpeMatch": [{"vulnerable": True, "criteria": "cpe:2.3:a:acme:pumpd:2.3:*:*:*:*:*:*:*"}]}]}
+])
 SBOM = {
     "bomFormat": "CycloneDX",
     "specVersion": "1.6",

@@ -6,63 +6,22 @@ import json
 from pathlib import Path
 
 import pytest
+from vulns_helpers import nvd_response
 
 from medsecurance.vulns import Component, Sbom, VulnDatabase, read_sbom, scan
 
-NVD = {
-    "format": "NVD_CVE",
-    "version": "2.0",
-    "resultsPerPage": 1,
-    "startIndex": 0,
-    "totalResults": 1,
-    "vulnerabilities": [
-        {
-            "cve": {
-                "id": "CVE-2099-0001",
-                "published": "2099-01-01T00:00:00",
-                "lastModified": "2099-01-02T00:00:00",
-                "descriptions": [{"lang": "en", "value": "Test flaw in acme pumpd."}],
-                "metrics": {
-                    "cvssMetricV31": [
-                        {
-                            "type": "Primary",
-                            "cvssData": {
-                                "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-                                "baseScore": 9.8,
-                            },
-                        }
-                    ]
-                },
-                "configurations": [
-                    {
-                        "operator": "AND",
-                        "nodes": [
-                            {
-                                "operator": "OR",
-                                "negate": False,
-                                "cpeMatch": [
-                                    {
-                                        "vulnerable": True,
-                                        "criteria": "cpe:2.3:a:acme:pumpd:*:*:*:*:*:*:*:*",
-                                        "versionStartIncluding": "2.0",
-                                        "versionEndExcluding": "2.4.1",
-                                    }
-                                ],
-                            },
-                            {
-                                "operator": "OR",
-                                "negate": False,
-                                "cpeMatch": [
-                                    {"vulnerable": False, "criteria": "cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*"}
-                                ],
-                            },
-                        ],
-                    }
-                ],
-            }
-        }
-    ],
-}
+NVD = nvd_response("CVE-2099-0001", "Test flaw in acme pumpd.", [
+    {
+        "operator": "AND",
+        "nodes": [
+            {"operator": "OR", "negate": False, "cpeMatch": [
+                {"vulnerable": True, "criteria": "cpe:2.3:a:acme:pumpd:*:*:*:*:*:*:*:*",
+                 "versionStartIncluding": "2.0", "versionEndExcluding": "2.4.1"}]},
+            {"operator": "OR", "negate": False, "cpeMatch": [
+                {"vulnerable": False, "criteria": "cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*"}]},
+        ],
+    }
+])
 
 
 @pytest.fixture(scope="module")
