@@ -50,12 +50,26 @@ def in_process_paths(model_path: Path) -> float:
     return took
 
 
+def compile_package() -> None:
+    """Write medsecurance's bytecode (.pyc), as installing a wheel does.
+
+    pytm runs from an installed package with its bytecode; an editable checkout under
+    PYTHONDONTWRITEBYTECODE=1 would instead compile every medsecurance module on each run
+    (~0.07 s), which is not what users of an installed medsecurance pay.
+    """
+    import medsecurance
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(medsecurance.__file__).parent)],
+                   stdout=subprocess.DEVNULL, check=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--flows", type=int, default=5000)
     args = parser.parse_args()
     medsec = str(Path(sys.executable).parent / "medsec")
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         model = write_model(folder / "m", args.nodes, args.flows)

@@ -119,6 +119,13 @@ def quiet_gc() -> Iterator[None]:
     Analyses allocate many small, acyclic containers; with a large model in memory every
     collection walks millions of live objects for nothing. Reference counting still frees
     memory as usual; the collector resumes afterwards.
+
+    On leaving, what was allocated meanwhile (the assessment: long-lived) is moved to the oldest
+    generation without being walked (``freeze`` then ``unfreeze``: two list splices). Otherwise the
+    first young collection after the pause walks every object the analysis made — measured 0.45 s
+    of the 5,000-node benchmark's risk run for nothing. Any cyclic garbage among them is still
+    found by the next full collection. Skipped when the host application froze objects itself
+    (``unfreeze`` would release its frozen set).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -126,6 +133,9 @@ def quiet_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 

@@ -51,13 +51,40 @@ def test_output_is_deterministic() -> None:
 def test_open_unacceptable_risk_fails_its_branch() -> None:
     section = run(EXAMPLES / "hospital" / "model.yaml")
     by_id = nodes(section)
-    failed = [n for n in section["nodes"] if n["id"].startswith("G-risk-") and n["status"] == "failed"]
-    assert failed and all("unacceptable" in n["reasons"][0] for n in failed)
+    # The hazard argument links to the claims over the threats whose risks lead to the hazard.
+    linked = {c for n in section["nodes"] if n["id"].startswith("S-hazard-") for c in n["supported_by"]}
+    assert linked and all(c.startswith(("G-threat-", "G-vuln-")) for c in linked)
+    failed = [by_id[c] for c in sorted(linked) if by_id[c]["status"] == "failed"]
+    assert failed and all(any("unacceptable" in r for r in n["reasons"]) for n in failed)
     risk = failed[0]["id"]
     parents = [n["id"] for n in section["nodes"] if risk in n["supported_by"]]
-    assert parents and all(by_id[p]["status"] == "failed" for p in parents)
+    assert {p.split("-")[0] for p in parents} == {"S"} and len(parents) >= 2  # S-argument-over-threats, S-hazard-…
+    assert all(by_id[p]["status"] == "failed" for p in parents)
     assert by_id["G-hazards"]["status"] == "failed" and by_id["G-top"]["status"] == "failed"
     assert any(g["node"] == risk and "decisions.yaml" in g["close"] for g in section["summary"]["gaps"])
+
+
+def test_accepted_risk_is_argued_by_benefit_risk_under_its_threat(hospital: Path) -> None:
+    before = run(hospital)
+    by_id = nodes(before)
+    threat = next(by_id[c] for n in before["nodes"] if n["id"].startswith("S-hazard-") for c in n["supported_by"]
+                  if by_id[c]["status"] == "failed" and c.startswith("G-threat-"))
+    from medsecurance import api
+
+    risks = api.analyze(hospital, api.AnalysisOptions(as_of=AS_OF, stages=("threats", "risk"))).sections["risks"]
+    risk = next(r for r in risks if r["source"]["finding"] == threat["id"].removeprefix("G-threat-"))
+    (hospital.parent / "decisions.yaml").write_text(
+        "decisions:\n"
+        f"  - id: {risk['id']}\n    status: accepted\n    by: Jane Doe\n    role: Product security lead\n"
+        "    date: 2026-11-01\n    rationale: Pump keeps its hard dose limits.\n"
+        "    benefit_risk: Remote titration is essential in the ICU.\n", encoding="utf-8")
+    after = nodes(run(hospital))
+    goal = after[f"G-risk-{risk['id']}-accepted"]
+    assert goal["id"] in after[threat["id"]]["supported_by"]
+    justification = after[f"J-risk-{risk['id']}"]
+    assert "Jane Doe" in justification["text"] and "Remote titration" in justification["text"]
+    assert justification["id"] in goal["in_context_of"]
+    assert after[threat["id"]]["status"] != "failed"
 
 
 def test_changed_evidence_file_makes_solution_and_claims_stale(hospital: Path) -> None:
@@ -128,3 +155,23 @@ def test_summary_counts_claims_and_lists_gaps() -> None:
     assert summary["share_supported"] == round(summary["supported_claims"] / summary["claims"], 4)
     assert all(g["reason"] and g["close"] for g in summary["gaps"])
     assert AS_OF.year == 2026
+
+
+def test_many_weak_supporting_elements_are_counted_not_listed() -> None:
+    from types import MappingProxyType
+
+    from medsecurance.assurance.evaluate import CHILD_REASONS_LISTED, evaluate, summarise
+
+    goals = [Node(f"G-{i:02d}", NodeType.GOAL, f"claim {i}", undeveloped=True,
+                  facts=MappingProxyType({"notes": ("no evidence",)})) for i in range(20)]
+    strategy = Node("S-all", NodeType.STRATEGY, "over each", tuple(g.id for g in goals))
+    root = Node("G-top", NodeType.GOAL, "top", ("S-all",))
+    case = Case("G-top", MappingProxyType({n.id: n for n in (root, strategy, *goals)}))
+    evals = evaluate(case, {}, [])
+    assert evals["S-all"].status == "undeveloped"
+    assert evals["S-all"].reasons == (
+        f"20 supporting elements, {', '.join(f'G-{i:02d}' for i in range(CHILD_REASONS_LISTED))} and "
+        f"{20 - CHILD_REASONS_LISTED} more, are undeveloped",)
+    assert evals["G-top"].reasons == ("S-all is undeveloped",)
+    gaps = {g["node"] for g in summarise(case, evals)["gaps"]}
+    assert gaps == {g.id for g in goals}  # the inherited statuses are not gaps of their own

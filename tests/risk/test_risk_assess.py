@@ -113,6 +113,19 @@ def test_safety_handoff_exports(model: SystemModel, tmp_path: Path) -> None:
     assert json.loads(json_path.read_text())["safety_handoff"][0]["risk"]
 
 
+def test_assessment_keeps_a_handoff_summary_matching_the_exported_rows(model: SystemModel) -> None:
+    reg = assess(model, _findings(), _paths(), **KB)
+    summary = reg.section()["safety_handoff"]
+    assert summary["rows"] == len(reg.handoff) > 0
+    per_hazard = {(h["hazard"], h["hazard_type"]): h["risks"] for h in summary["hazards"]}
+    exported: dict[tuple[str | None, str | None], int] = {}
+    for r in reg.handoff:
+        key = (r.hazard or None, None if r.hazard else r.hazard_type or None)
+        exported[key] = exported.get(key, 0) + 1
+    assert per_hazard == exported
+    assert "--handoff" in summary["export"]
+
+
 def test_traceability_matrix(model: SystemModel) -> None:
     reg = assess(model, _findings(), _paths(), **KB)
     rows = [r for r in reg.trace if r.finding == "T-orders"]

@@ -105,3 +105,27 @@ def test_hospital_weaknesses_found(tmp_path: Path) -> None:
     assert ("MS-HL7-001", "F-orders-hl7") in rules
     hazards = {h for p in data["attack_paths"] for h in p["hazards"]}
     assert "H-over-infusion" in hazards
+
+
+def test_in_process_run_keeps_nothing_alive(tmp_path: Path) -> None:
+    """Only the console script hands the assessment to the process end (see ``keep_until_exit``)."""
+    import medsecurance.cli as cli
+
+    code, _ = run(tmp_path, "clinic", "--stage", "threats")
+    assert code == 0 and cli._kept == []
+
+
+def test_console_script_exit_code_and_output(tmp_path: Path) -> None:
+    """The console script ends by ``os._exit`` after analyze: outputs, stdout and the gate's code are intact."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    script = "import sys; from medsecurance.cli import entry; sys.argv[0] = 'medsec'; entry()"
+    done = subprocess.run([sys.executable, "-c", script, "analyze", "examples/clinic/model.yaml", "-o", str(out),
+                           "--format", "json", "--stage", "threats", "--as-of", AS_OF, "--fail-on", "low"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert f"wrote {out / 'assessment.json'}" in done.stdout.replace("\n", "")
+    assert "gate:" in done.stderr
+    assert json.loads((out / "assessment.json").read_text("utf-8"))["findings"]

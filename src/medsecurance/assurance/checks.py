@@ -47,8 +47,9 @@ def risk_acceptable_or_accepted(risk: Mapping[str, Any], facts: Facts) -> Verdic
         return Verdict("supported", (f"risk {rid} {_DONE[status]}{_decision_note(facts, rid)}",))
     if residual == "acceptable":
         return Verdict("supported", (f"residual risk of {rid} is acceptable",))
-    controls = [c.get("id") if isinstance(c, Mapping) else str(c) for c in risk.get("controls_recommended") or ()]
-    fix = f"implement {', '.join(str(c) for c in controls[:3])}" if controls else "reduce the risk with controls"
+    top3 = (risk.get("controls_recommended") or ())[:3]
+    controls = [str(c.get("id")) if isinstance(c, dict | Mapping) else str(c) for c in top3]
+    fix = f"implement {', '.join(controls)}" if controls else "reduce the risk with controls"
     if residual == "unacceptable":
         return Verdict("failed", (f"residual risk of {rid} is unacceptable and {status}",),
                        f"{fix}, or accept {rid} in decisions.yaml with a benefit-risk justification")
@@ -75,6 +76,8 @@ def finding_addressed(item: Mapping[str, Any], facts: Facts) -> Verdict:
                            "run the risk stage, or triage the finding in decisions.yaml")
         return Verdict("undeveloped", (f"{fid} is open and no risk was derived from it",),
                        f"triage {fid} in decisions.yaml (mitigated, accepted or false-positive)")
+    if len(risks) == 1:  # the usual case (one risk per finding): its verdict is the finding's
+        return risk_acceptable_or_accepted(risks[0], facts)
     verdicts = [risk_acceptable_or_accepted(r, facts) for r in risks]
     worst = max(verdicts, key=lambda v: _RANK[v.status])
     return Verdict(worst.status, tuple(r for v in verdicts for r in v.reasons), worst.close)

@@ -9,6 +9,7 @@ originates, each with what would close it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,9 @@ class NodeEval:
     reasons: tuple[str, ...]
     close: str
     origin: bool
+
+
+_DERIVED_ENDINGS = tuple(f" {verb} {s}" for verb in ("is", "are") for s in STATUSES)
 
 
 def _own(node: Node, evidence: Mapping[str, EvidenceStatus]) -> tuple[str, list[str], str]:
@@ -95,27 +99,51 @@ def _combine(node: Node, kids: list[str], done: Mapping[str, NodeEval], evidence
             status = "challenged"
         origin = True
         close = close or f"answer the defeater on {node.id} and mark it resolved in decisions.yaml"
-    for k in kids:
-        child = done.get(k)
-        if child is None or child.status == "supported":
-            continue
-        reasons.append(f"{k} is {child.status}")
-        if RANK[child.status] > RANK[status]:
-            status = child.status
+    weak = [(k, child.status) for k in kids if (child := done.get(k)) is not None and child.status != "supported"]
+    if len(weak) <= CHILD_REASONS_LISTED:
+        reasons += [f"{k} is {child_status}" for k, child_status in weak]
+    else:  # many: grouped by status, worst first, each group named by its first few and counted
+        by_status: dict[str, list[str]] = {}
+        for k, child_status in weak:
+            by_status.setdefault(child_status, []).append(k)
+        for child_status, ids in sorted(by_status.items(), key=lambda kv: -RANK[kv[0]]):
+            reasons.append(_child_reason(ids, child_status))
+    for _, child_status in weak:
+        if RANK[child_status] > RANK[status]:
+            status = child_status
     if status == "supported" and not reasons:
         reasons = ["all supporting elements supported"] if node.supported_by else []
     return NodeEval(status, tuple(dict.fromkeys(reasons)), close if origin else "", origin)
 
 
+#: above this many supporting elements in one status, a node names the first few and counts the rest
+#: (a strategy over 40,000 threats would otherwise carry 40,000 reasons, each repeated in the JSON)
+CHILD_REASONS_LISTED = 8
+
+
+def _child_reason(ids: list[str], status: str) -> str:
+    """Why a node inherits a status from many supporting elements: the first few named, the rest counted."""
+    if len(ids) <= CHILD_REASONS_LISTED:
+        return f"{', '.join(ids)} {'is' if len(ids) == 1 else 'are'} {status}"
+    shown = ", ".join(ids[:CHILD_REASONS_LISTED])
+    return f"{len(ids)} supporting elements, {shown} and {len(ids) - CHILD_REASONS_LISTED} more, are {status}"
+
+
+def _derived(reason: str) -> bool:
+    """True for a reason inherited from supporting elements (see :func:`_child_reason`)."""
+    return reason.endswith(_DERIVED_ENDINGS)
+
+
 def summarise(case: Case, evals: Mapping[str, NodeEval]) -> dict[str, Any]:
     """Share of supported claims, counts by status and the gaps with what would close each."""
     claims = [n for n in case.nodes.values() if n.type in (NodeType.GOAL, NodeType.AWAY_GOAL)]
-    supported = sum(1 for n in claims if evals[n.id].status == "supported")
-    by_status = {s: sum(1 for n in claims if evals[n.id].status == s) for s in STATUSES}
+    counts = Counter(evals[n.id].status for n in claims)  # one pass (five were 0.2 s on 50,000 claims)
+    by_status = {s: counts.get(s, 0) for s in STATUSES}
+    supported = by_status["supported"]
     gaps = []
     for nid, ev in evals.items():
         if ev.origin and ev.status != "supported":
-            own = [r for r in ev.reasons if not (r.endswith(tuple(f" is {s}" for s in STATUSES)))]
+            own = [r for r in ev.reasons if not _derived(r)]
             gaps.append({"node": nid, "type": case.nodes[nid].type.value, "status": ev.status,
                          "reason": "; ".join(own), "close": ev.close})
     gaps.sort(key=lambda g: (-RANK[g["status"]], g["node"]))

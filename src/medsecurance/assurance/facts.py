@@ -4,6 +4,12 @@ Every collection here comes from the model or from an analysis result; nothing i
 Risks follow the ``risks`` section of the risk stage (``source`` is a finding id or a mapping with
 ``finding``; ``hazards`` are ids or mappings with ``id``); a stage that did not run leaves its
 collections empty and its name out of :attr:`Facts.stages`.
+
+What patterns can name: ``hazards`` (each with ``risks`` and the ids of the ``threats`` and ``vulns``
+those risks come from), ``risks`` (each risk with ``title``, ``finding``, ``kind``, ``accepted`` and
+``acceptance``), ``threats`` and ``vulns`` (findings with their ``risks`` and ``accepted_risks``),
+``sbom_components``, ``zones``, ``assumptions``, ``env_assumptions``, ``flows``, ``evidence``,
+``system``, ``environment`` and ``vulndb``.
 """
 
 from __future__ import annotations
@@ -69,37 +75,83 @@ def _clause_ids(owner: str, clauses: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _risk_item(risk: Mapping[str, Any], decisions: Mapping[str, Any]) -> dict[str, Any]:
-    """A risk with the fields patterns use: title, finding, accepted and the acceptance record."""
-    src = risk.get("source")
-    title = src.get("title") if isinstance(src, Mapping) else None
-    rid = str(risk["id"])
-    d = decisions.get(rid)
-    accepted = str(risk.get("status")) == "accepted"
-    acceptance = ""
-    if accepted and d is not None:
-        acceptance = f"accepted by {d.by} on {d.date}: {d.rationale}" + (
-            f" Benefit-risk: {d.benefit_risk}" if d.benefit_risk else "")
-    return dict(risk) | {"title": title or risk_source(risk) or rid, "finding": risk_source(risk) or "",
-                         "accepted": accepted, "acceptance": acceptance}
+@dataclass
+class _RiskIndex:
+    """The risks as pattern items, indexed by source finding and by model hazard (built in one pass)."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    by_finding: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    accepted_by_finding: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_hazard: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
-def _finding_item(f: Finding, risks: Mapping[str, tuple[Mapping[str, Any], ...]]) -> dict[str, Any]:
+def _index_risks(risks: Sequence[Any], decisions: Mapping[str, Any]) -> _RiskIndex:
+    """Each risk with the fields patterns use (title, finding, kind, accepted, acceptance), indexed.
+
+    (``type(x) is dict`` before ``isinstance(x, Mapping)``: the ABC check costs more than the rest of
+    an item on the 40,384-risk benchmark.)
+    """
+    index = _RiskIndex()
+    by_finding, accepted_by, by_hazard = index.by_finding, index.accepted_by_finding, index.by_hazard
+    hazard_memo: dict[int, list[str]] = {}  # risks sharing an evaluation share its hazard list (identity)
+    for risk in risks:
+        if (type(risk) is not dict and not isinstance(risk, Mapping)) or "id" not in risk:
+            continue
+        src = risk.get("source")
+        if type(src) is not dict and not isinstance(src, Mapping):
+            src = {"finding": src}
+        finding = src.get("finding")
+        if type(finding) is not str:
+            finding = ""
+        rid = str(risk["id"])
+        accepted = risk.get("status") == "accepted"
+        item = dict(risk)
+        item["title"] = src.get("title") or finding or rid
+        item["finding"] = finding
+        item["kind"] = str(src.get("kind") or risk.get("kind") or "")
+        item["accepted"] = accepted
+        item["acceptance"] = _acceptance(decisions.get(rid)) if accepted else ""
+        index.items.append(item)
+        if finding:
+            by_finding.setdefault(finding, []).append(item)
+            if accepted:
+                accepted_by.setdefault(finding, []).append(item)
+        links = risk.get("hazards") or ()
+        hids = hazard_memo.get(id(links))
+        if hids is None:
+            hids = hazard_memo[id(links)] = risk_hazards(risk)
+        for hid in hids:
+            by_hazard.setdefault(hid, []).append(item)
+    return index
+
+
+def _acceptance(d: Any) -> str:
+    """The acceptance record of a decision, as the justification text of the argument."""
+    if d is None:
+        return ""
+    return f"accepted by {d.by} on {d.date}: {d.rationale}" + (f" Benefit-risk: {d.benefit_risk}"
+                                                                if d.benefit_risk else "")
+
+
+def _finding_item(f: Finding, risks: Mapping[str, tuple[Mapping[str, Any], ...]],
+                  accepted: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
     # The risk items are shared, not copied: nothing downstream mutates them.
-    return f.to_dict() | {"risks": list(risks.get(f.id, ()))}
+    item = f.to_dict()
+    item["risks"] = risks.get(f.id, ())
+    item["accepted_risks"] = accepted.get(f.id, ())
+    return item
 
 
-def _hazards(model: Any, risks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    by_hazard: dict[str, list[Mapping[str, Any]]] = {}
-    for r in risks:  # one pass: index the risks by the hazards they lead to
-        for hid in risk_hazards(r):
-            by_hazard.setdefault(hid, []).append(r)
+def _hazards(model: Any, by_hazard: Mapping[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Model hazards with the risks leading to them and the threats and vulnerabilities those come from."""
     out = []
     for h in model.hazards:
-        linked = by_hazard.get(h.id, [])
+        linked = sorted(by_hazard.get(h.id, ()), key=lambda r: str(r["id"]))
         out.append({"id": h.id, "description": h.description, "severity": h.severity.value,
                     "harm": h.harm or "", "hazardous_situation": h.hazardous_situation or "",
-                    "safety_file_ref": h.safety_file_ref or "", "risks": sorted(linked, key=lambda r: str(r["id"]))})
+                    "safety_file_ref": h.safety_file_ref or "", "risks": linked,
+                    "threats": sorted({r["finding"] for r in linked if r["kind"] == "threat" and r["finding"]}),
+                    "vulns": sorted({r["finding"] for r in linked if r["kind"] == "vulnerability" and r["finding"]})})
     return out
 
 
@@ -168,13 +220,9 @@ def build_facts(model: Any, findings: Sequence[Finding], sections: Mapping[str, 
                 decisions: Any) -> Facts:
     """Collect everything the patterns and checks need from the model and the analysis results."""
     dec = dict(decisions.by_id()) if decisions is not None else {}
-    risks = [_risk_item(r, dec) for r in (sections.get("risks") or ()) if isinstance(r, Mapping) and "id" in r]
-    by_finding: dict[str, list[Mapping[str, Any]]] = {}
-    for r in risks:
-        src = risk_source(r)
-        if src:
-            by_finding.setdefault(src, []).append(r)
-    frozen = {k: tuple(v) for k, v in by_finding.items()}
+    risks = _index_risks(sections.get("risks") or (), dec)
+    frozen: dict[str, tuple[Mapping[str, Any], ...]] = {k: tuple(v) for k, v in risks.by_finding.items()}
+    accepted = risks.accepted_by_finding
     env = model.environment
     s = model.system
     scope = {
@@ -182,10 +230,10 @@ def build_facts(model: Any, findings: Sequence[Finding], sections: Mapping[str, 
                    "intended_use": s.intended_use or ""},
         "environment": {"name": env.name or "", "description": env.description or ""} if env else {},
         "env_assumptions": _clause_ids("", env.guarantees) if env else [],
-        "hazards": _hazards(model, risks),
-        "risks": sorted(risks, key=lambda r: str(r["id"])),
-        "threats": [_finding_item(f, frozen) for f in findings if f.kind.value == "threat"],
-        "vulns": [_finding_item(f, frozen) for f in findings if f.kind.value == "vulnerability"],
+        "hazards": _hazards(model, risks.by_hazard),
+        "risks": sorted(risks.items, key=lambda r: str(r["id"])),
+        "threats": [_finding_item(f, frozen, accepted) for f in findings if f.kind.value == "threat"],
+        "vulns": [_finding_item(f, frozen, accepted) for f in findings if f.kind.value == "vulnerability"],
         "sbom_components": _sbom(model, findings),
         "zones": _zones(model, sections),
         "assumptions": _assumptions(model, findings),

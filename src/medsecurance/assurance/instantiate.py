@@ -55,7 +55,7 @@ class _Builder:
         else:
             raise self.fail(tpl, f"unknown role '{head}' in '{path}'")
         for part in rest:
-            if not isinstance(value, Mapping) or part not in value:
+            if not (type(value) is dict or isinstance(value, Mapping)) or part not in value:  # dict: fast path
                 raise self.fail(tpl, f"'{path}': no field '{part}'")
             value = value[part]
         return value
@@ -82,6 +82,8 @@ class _Builder:
         parts = _template(text)
         if len(parts) == 1:
             return text  # no role to fill
+        if len(parts) == 3 and type(value := env.get(parts[1])) is str:  # one plain role, e.g. 'G-threat-{f}'
+            return parts[0] + value + parts[2]
         out = []
         for i, part in enumerate(parts):
             if i % 2 == 0:
@@ -126,22 +128,25 @@ class _Builder:
                                          facts=MappingProxyType({"evidence": ev["id"]}))))
         return sorted(out)
 
-    def items(self, tpl: NodeTemplate, env: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def expand(self, tpl: NodeTemplate, env: dict[str, Any]) -> list[str]:
         loop = tpl.loop()
         if loop is None:
-            return [dict(env)]
+            if tpl.when and not self.truthy(tpl, tpl.when, env):
+                return []
+            return [self.one(tpl, env)]
         var, path = loop
         value = self.lookup(tpl, path, env)
         if not isinstance(value, list | tuple):
             raise self.fail(tpl, f"for_each path '{path}' is not a list")
-        return [dict(env) | {var: item, "_item": item} for item in value]
-
-    def expand(self, tpl: NodeTemplate, env: Mapping[str, Any]) -> list[str]:
+        # One scope for the whole loop, rebound per item: nothing keeps a scope (nodes hold filled
+        # text; checks get the item), and a nested loop copies it. Saves two dicts per item.
+        scope = dict(env)
         out = []
-        for scope in self.items(tpl, env):
+        for item in value:
+            scope[var] = scope["_item"] = item
             if tpl.when and not self.truthy(tpl, tpl.when, scope):
                 continue
-            out.append(self.one(tpl, scope))
+            out.append(self.fill(tpl, tpl.id, scope) if tpl.ref else self.one(tpl, scope))
         return out
 
     def one(self, tpl: NodeTemplate, env: dict[str, Any]) -> str:

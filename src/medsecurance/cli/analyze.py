@@ -43,6 +43,7 @@ def analyze(
 ) -> int:
     """Analyse a model: threats, attack paths and the other stages; write the reports."""
     from medsecurance import api
+    from medsecurance.cli import keep_until_exit
     from medsecurance.cli._console import err_console, out_console
     from medsecurance.cli._results import print_assessment_summary
     from medsecurance.errors import UsageError
@@ -68,12 +69,14 @@ def analyze(
         print_assessment_summary(assessment)
     for path in written:
         out_console.print(f"wrote {path}")
+    code = 0
     if fail_on is not None:
         hits = api.gate(assessment.findings, Severity(fail_on.value))
         if hits:
             err_console.print(f"[red]gate:[/] {len(hits)} open finding(s) at or above {fail_on.value}")
-            return 1
-    return 0
+            code = 1
+    keep_until_exit(loaded, kb, assessment)  # every output is written and closed: see its docstring
+    return code
 
 
 @contextlib.contextmanager

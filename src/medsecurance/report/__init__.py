@@ -5,12 +5,17 @@ Built-in formats and plug-ins (entry-point group ``medsecurance.formats``) regis
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from medsecurance.errors import UsageError
-from medsecurance.report.html import HtmlFormat
 from medsecurance.report.interface import ReportContext, ReportFormat
 from medsecurance.report.json_format import JsonFormat, assessment_to_dict
 from medsecurance.report.markdown import MarkdownFormat
 from medsecurance.report.sarif import SarifFormat
+
+if TYPE_CHECKING:
+    from medsecurance.assessment import Assessment
 
 __all__ = ["FORMATS", "ReportContext", "ReportFormat", "assessment_to_dict", "get_format", "register_format"]
 
@@ -23,7 +28,30 @@ def register_format(fmt: ReportFormat) -> ReportFormat:
     return fmt
 
 
-for _fmt in (JsonFormat(), MarkdownFormat(), SarifFormat(), HtmlFormat()):
+class _Deferred:
+    """A built-in format whose module is imported only when the format is used.
+
+    The HTML report's import (Jinja2 glue, diagrams, architecture views) cost ~30 ms of every run,
+    also of JSON-only runs. The stand-in holds the name and file name; :func:`get_format` swaps in
+    the real format object on first use, so callers always get that.
+    """
+
+    def __init__(self, name: str, filename: str, module: str, attr: str) -> None:
+        self.name, self.filename, self._where = name, filename, (module, attr)
+
+    def load(self) -> ReportFormat:
+        """The real format object."""
+        module = importlib.import_module(self._where[0])
+        fmt: ReportFormat = getattr(module, self._where[1])()
+        return fmt
+
+    def render(self, assessment: Assessment, ctx: ReportContext) -> str:
+        """The document, by the real format."""
+        return self.load().render(assessment, ctx)
+
+
+for _fmt in (JsonFormat(), MarkdownFormat(), SarifFormat(),
+             _Deferred("html", "report.html", "medsecurance.report.html", "HtmlFormat")):
     register_format(_fmt)
 
 
@@ -41,4 +69,7 @@ def get_format(name: str) -> ReportFormat:
         _plugins()
     if name not in FORMATS:
         raise UsageError(f"unknown output format '{name}'", hint=f"known formats: {', '.join(sorted(FORMATS))}")
-    return FORMATS[name]
+    fmt = FORMATS[name]
+    if isinstance(fmt, _Deferred):
+        fmt = FORMATS[name] = fmt.load()
+    return fmt

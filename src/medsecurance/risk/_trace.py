@@ -9,7 +9,7 @@ from medsecurance.risk.exploitability import ControlInfo
 from medsecurance.risk.register import CLOSED, HandoffRow, RiskEntry, TraceRow
 from medsecurance.risk.severity import HazardLink
 
-__all__ = ["handoff_rows", "trace_rows"]
+__all__ = ["handoff_rows", "handoff_summary", "trace_rows"]
 
 
 def trace_rows(entries: Iterable[RiskEntry], index: ModelIndex,
@@ -85,3 +85,28 @@ def handoff_rows(entries: Iterable[RiskEntry]) -> tuple[HandoffRow, ...]:
                 e.id, e.finding, e.kind, elements, hazard, ref, hazard_type, situation, harm, severity, expl,
                 res_expl, level, res_level, present, recommended, e.multi_patient, e.status, note))
     return tuple(rows)
+
+
+def handoff_summary(entries: Iterable[RiskEntry]) -> dict[str, object]:
+    """How many hand-off rows there are, per hazard (or unmatched KB hazard type), without building the rows.
+
+    The rows themselves join each risk with each hazard it reaches: everything in them is already in
+    the register (``risks``) and the model, so the assessment keeps this summary and the rows are
+    exported on demand (``medsec risk MODEL --handoff DIR``, the submission package).
+    """
+    per_tuple: dict[int, tuple[tuple[str, str], ...]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for e in entries:
+        links = e.evaluation.hazards
+        if not links or e.status in CLOSED:
+            continue
+        keys = per_tuple.get(id(links))
+        if keys is None:  # entries sharing an evaluation share the tuple (identity memo, kept alive by them)
+            keys = per_tuple[id(links)] = tuple(dict.fromkeys(
+                (h.hazard, h.hazard_type if not h.hazard else "") for h in links))
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+    hazards = [{"hazard": hazard or None, "hazard_type": hazard_type or None, "risks": n}
+               for (hazard, hazard_type), n in sorted(counts.items())]
+    return {"rows": sum(counts.values()), "hazards": hazards,
+            "export": "medsec risk MODEL --handoff DIR (CSV and JSON for the ISO 14971 risk management file)"}

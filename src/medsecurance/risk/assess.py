@@ -20,7 +20,8 @@ from medsecurance.findings import Finding, FindingKind
 from medsecurance.model.schema import SystemModel
 from medsecurance.risk._decide import apply_decisions, rubric_scores
 from medsecurance.risk._evaluate import Context, best_paths, evaluate_finding
-from medsecurance.risk._trace import handoff_rows, trace_rows
+from medsecurance.risk._index import norm_id
+from medsecurance.risk._trace import trace_rows
 from medsecurance.risk.benefit_risk import (
     ControlConcern,
     InterferenceRule,
@@ -30,7 +31,7 @@ from medsecurance.risk.benefit_risk import (
 from medsecurance.risk.exploitability import ControlInfo, ExploitabilityTables, load_exploitability
 from medsecurance.risk.metrics import fda_metrics
 from medsecurance.risk.policy import Policy, load_policy
-from medsecurance.risk.register import RecommendedControl, RiskEntry, RiskRegister
+from medsecurance.risk.register import RiskEntry, RiskRegister
 from medsecurance.risk.rubric import Rubric, load_rubric
 from medsecurance.risk.scales import Exploitability, HarmSeverity, RiskLevel
 from medsecurance.risk.severity import HarmTables, HazardsForLoss, load_harm_tables
@@ -85,31 +86,38 @@ _EXPLOITABILITY_KEY: dict[Exploitability, int] = {e: -e.rank for e in Exploitabi
 
 
 def _order(e: RiskEntry) -> tuple[int, int, int, int, str]:
-    return (_LEVEL_KEY[e.residual_level], _SEVERITY_KEY[e.severity], _EXPLOITABILITY_KEY[e.residual_exploitability],
-            _LEVEL_KEY[e.level], e.id)
+    v = e.evaluation  # one attribute read instead of four property calls
+    return (_LEVEL_KEY[v.residual_level], _SEVERITY_KEY[v.severity], _EXPLOITABILITY_KEY[v.residual_exploitability],
+            _LEVEL_KEY[v.level], e.id)
 
 
 def _concerns(model: SystemModel, entries: tuple[RiskEntry, ...], ctx: Context, tables: RiskTables
               ) -> tuple[ControlConcern, ...]:
-    """Interfering controls present on, or among the top three recommended for, safety-relevant components."""
-    present: dict[str, set[str]] = {c.id: set(c.controls) for c in model.components}
+    """Interfering controls present on, or among the top three recommended for, safety-relevant components.
+
+    Only safety-relevant components and controls with an interference rule can raise a concern, so
+    the rest is filtered out before the per-element work.
+    """
+    relevant = ctx.index.safety_relevant
+    rules = tables.interference
+    present = {c.id: sorted(c.controls) for c in model.components if c.id in relevant}
     # Entries sharing an evaluation share their recommended tuple: gather elements per tuple (by
-    # identity; the entries keep the tuples alive), then add each tuple's top three once per element.
-    groups: dict[int, tuple[tuple[RecommendedControl, ...], set[str]]] = {}
+    # identity; the entries keep the tuples alive), then add each tuple's interfering top three once.
+    groups: dict[int, tuple[list[str], set[str]]] = {}
     for e in entries:
-        group = groups.get(id(e.controls_recommended))
+        controls = e.evaluation.controls_recommended
+        if not controls:
+            continue
+        group = groups.get(id(controls))
         if group is None:
-            group = groups[id(e.controls_recommended)] = (e.controls_recommended, set())
-        group[1].update(e.elements)
+            group = groups[id(controls)] = ([c.id for c in controls[:3] if norm_id(c.id) in rules], set())
+        if group[0]:
+            group[1].update(e.elements)
     recommended: dict[str, set[str]] = {}
-    for controls, elements in groups.values():
-        top3 = [c.id for c in controls[:3]]
-        for el in elements:
-            if el in present:
-                recommended.setdefault(el, set()).update(top3)
-    return control_concerns(tables.interference, sorted(ctx.index.safety_relevant),
-                            {k: sorted(v) for k, v in present.items()},
-                            {k: sorted(v) for k, v in recommended.items()})
+    for top3, elements in groups.values():
+        for el in elements & present.keys():
+            recommended.setdefault(el, set()).update(top3)
+    return control_concerns(rules, sorted(relevant), present, {k: sorted(v) for k, v in recommended.items()})
 
 
 def assess(
@@ -150,7 +158,6 @@ def assess(
     return RiskRegister(
         entries=ordered,
         trace=trace_rows(ordered, ctx.index, controls),
-        handoff=handoff_rows(ordered),
         concerns=_concerns(model, ordered, ctx, tables),
         metrics=fda_metrics(relevant, decisions),
         diagnostics=tuple(diags + decision_diags),

@@ -60,7 +60,8 @@ def render_risk_section(value: Any, ctx: ReportContext) -> str:
     if register is None:
         return ""
     svg = heatmap_svg(register, policy or load_policy(None))
-    handoff = value.get("safety_handoff", []) if isinstance(value, dict) else []
+    handoff = value.get("safety_handoff", {}) if isinstance(value, dict) else {}
+    rows = handoff.get("rows", 0) if isinstance(handoff, dict) else 0
     metrics = value.get("metrics", {}) if isinstance(value, dict) else {}
     facts = "".join(f"<li>{escape(str(k).replace('_', ' '))}: {escape(str(v))}</li>" for k, v in sorted(metrics.items())
                     if not isinstance(v, (dict, list)))
@@ -68,7 +69,7 @@ def render_risk_section(value: Any, ctx: ReportContext) -> str:
             "<p>Security risk is rated as exploitability × ISO 14971 severity of harm (AAMI TIR57 / ANSI/AAMI SW96), "
             "before and after the controls present; each cell shows the number of open risks and is coloured by the "
             "acceptability policy.</p>"
-            f"<p>{len(register.entries)} risks. The safety hand-off to the ISO 14971 risk file has {len(handoff)} rows "
+            f"<p>{len(register.entries)} risks. The safety hand-off to the ISO 14971 risk file has {rows} rows "
             "(one per risk and hazardous situation; <code>medsec risk MODEL --handoff DIR</code> exports them).</p>"
             + (f"<ul>{facts}</ul>" if facts else ""))
 

@@ -52,10 +52,12 @@ class _SafeDict(dict[str, str]):
 class _RulePlan:
     """The parts of a rule's findings that do not depend on the subject, computed once."""
 
-    __slots__ = ("id_head", "raises", "rule", "rule_file", "severities", "template", "wants")
+    __slots__ = ("id_head", "mitigations", "raises", "rule", "rule_file", "severities", "template", "wants",
+                 "wants_present")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
+        self.mitigations = rule.mitigations
         self.id_head = rule.id.encode("utf-8")  # + id_tail: stable_id("T", rule.id, kind, id)
         self.raises = bool({"I", "A"} & set(rule.impacts))
         # severities[raised][lowered], as _severity gave them: raise first, then lower
@@ -67,6 +69,7 @@ class _RulePlan:
         fields = {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(rule.explanation)
                   if f is not None}
         self.wants = tuple(f for f in _SUBJECT_FIELDS if f in fields)
+        self.wants_present = "present" in fields  # no template uses it today: its join is skipped
 
     def explain(self, parts: _SubjectParts, reasons: tuple[str, ...], present: list[str],
                 missing: list[str]) -> str:
@@ -74,7 +77,8 @@ class _RulePlan:
         values = parts.values(self.wants)  # the subject's own table: these three keys are reset for every rule
         values["reasons"] = "; ".join(reasons)
         values["missing"] = ", ".join(missing) or "(none)"
-        values["present"] = ", ".join(present) or "(none)"
+        if self.wants_present:
+            values["present"] = ", ".join(present) or "(none)"
         return self.template.format_map(values)
 
 
@@ -87,8 +91,7 @@ class _SubjectParts:
         self.subject = s
         self.id_tail = f"\x1f{s.kind}\x1f{s.id}".encode()
         self.assets = [a.id for a in s.assets]
-        index = s.facts.index
-        self.hazards = sorted({h.id for a in s.assets for h in index.hazards_of_asset(a.id)})
+        self.hazards = s.facts.hazard_ids(s.assets)  # shared: copied into each finding
         self.worst = s.worst_hazard_rank >= 5
         self.location = None
         if source_map is not None and (pos := source_map.position(s.elements[0].split(".")[0])):
@@ -120,15 +123,16 @@ def _subject_value(s: Subject, name: str) -> str:
 def _to_finding(plan: _RulePlan, parts: _SubjectParts, reasons: tuple[str, ...],
                 decisions: Mapping[str, Decision]) -> Finding:
     rule = plan.rule
-    present: list[str] = []
-    missing: list[str] = []
-    if rule.mitigations:
+    mitigations = plan.mitigations
+    if mitigations:
         controls = parts.subject.controls
-        present = [c for c in rule.mitigations if c in controls]
-        missing = [c for c in rule.mitigations if c not in controls]
+        present = [c for c in mitigations if c in controls]
+        missing = [c for c in mitigations if c not in controls]
+    else:
+        present, missing = [], []
     fid = "T-" + hashlib.sha256(plan.id_head + parts.id_tail).hexdigest()[:12]
-    decision = decisions.get(fid)
-    status = decision.status.value if decision else ("mitigated" if rule.mitigations and not missing else "open")
+    decision = decisions.get(fid) if decisions else None
+    status = decision.status.value if decision else ("mitigated" if mitigations and not missing else "open")
     details: dict[str, object] = {
         "stride": rule.stride,
         "threat_class": rule.threat_class,
@@ -145,10 +149,10 @@ def _to_finding(plan: _RulePlan, parts: _SubjectParts, reasons: tuple[str, ...],
     if decision is not None:
         details["decision"] = {"by": decision.by, "role": decision.role, "date": decision.date.isoformat(),
                                "rationale": decision.rationale}
-    severity = plan.severities[plan.raises and parts.worst][bool(present) and len(present) < len(rule.mitigations)]
-    return Finding(fid, FindingKind.THREAT, rule.id, rule.title, severity, parts.subject.elements,
-                   rule.references, status, plan.explain(parts, reasons, present, missing),
-                   MappingProxyType(details), location=parts.location)
+    severity = plan.severities[plan.raises and parts.worst][0 < len(present) < len(mitigations)]
+    return Finding._trusted(fid, FindingKind.THREAT, rule.id, rule.title, severity, parts.subject.elements,
+                            rule.references, status, plan.explain(parts, reasons, present, missing),
+                            MappingProxyType(details), parts.location)
 
 
 Candidate = tuple[_RulePlan, "Test"]

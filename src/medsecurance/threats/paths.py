@@ -56,8 +56,10 @@ class _Builder:
         self.facts = facts
         self.costs = _costs()
         self.edges: dict[tuple[str, str], tuple[float, str, str]] = {}  # (u, v) -> (weight, via, reason)
-        self._control_effort: dict[str, float] = {}  # component id -> effort its controls add (asked ~35,000×)
-        self._iface_effort: dict[int, float] = {}  # id(interface) -> effort
+        # (controls, zone) -> effort a component's controls add (asked ~35,000×; components repeat a few)
+        self._control_effort: dict[tuple[tuple[str, ...], str | None], float] = {}
+        # (stack, authentication, weak credentials) -> effort: interfaces repeat a few such combinations
+        self._iface_effort: dict[tuple[tuple[str, ...], str, bool], float] = {}
 
     def add(self, u: str, v: str, weight: float, via: str, reason: str) -> None:
         weight = max(0.5, weight)
@@ -76,32 +78,34 @@ class _Builder:
         return float(sum(table[c] for c in present)), present
 
     def control_cost(self, comp: Component) -> float:
-        """The effort of :meth:`control_effort`, computed once per component."""
+        """The effort of :meth:`control_effort`, computed once per list of controls and zone."""
+        key = (comp.controls, comp.zone)
         try:
-            return self._control_effort[comp.id]
+            return self._control_effort[key]
         except KeyError:
-            cost = self._control_effort[comp.id] = self.control_effort(comp)[0]
+            cost = self._control_effort[key] = self.control_effort(comp)[0]
             return cost
 
     def iface_effort(self, iface: Interface) -> float:
-        """Effort an interface's protections add (memoised: interfaces are frozen model values)."""
+        """Effort an interface's protections add (memoised on what it depends on: −55 ms on 10,000 interfaces)."""
+        creds = iface.credentials
+        key = (iface.protocol, iface.authentication, creds.default or creds.shared or creds.hardcoded)
         try:
-            return self._iface_effort[id(iface)]
+            return self._iface_effort[key]
         except KeyError:
-            effort = self._iface_effort[id(iface)] = self._iface_effort_of(iface)
+            effort = self._iface_effort[key] = self._iface_effort_of(*key)
             return effort
 
-    def _iface_effort_of(self, iface: Interface) -> float:
+    def _iface_effort_of(self, protocol: tuple[str, ...], authentication: str, weak_credentials: bool) -> float:
         prot = self.costs["protections"]
         effort = 0.0
-        stack = [p for p in (self.facts.protocol(n) for n in iface.protocol) if p is not None]
+        stack = [p for p in (self.facts.protocol(n) for n in protocol) if p is not None]
         for prop in ("peer_authentication", "integrity", "mitm_resistance"):
             if any(getattr(p, prop) for p in stack):
                 effort += prot[prop]
-        if iface.authentication.lower() != "none":
+        if authentication.lower() != "none":
             effort += prot["authentication"]
-        creds = iface.credentials
-        if creds.default or creds.shared or creds.hardcoded:
+        if weak_credentials:
             effort += prot["weak_credentials"]
         return effort
 

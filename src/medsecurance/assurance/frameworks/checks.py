@@ -63,18 +63,19 @@ class ReadinessInputs:
     def open_risks_by_level(self) -> dict[Any, list[tuple[str, frozenset[Any]]]]:
         """Open risks per residual level as (id, the FDA categories and their top levels of its controls)."""
         out: dict[Any, list[tuple[str, frozenset[Any]]]] = {}
+        # Risks with one evaluation share their control list: categories once per list (identity memo;
+        # the facts keep the lists alive).
+        memo: dict[int, frozenset[Any]] = {}
         for r in self.facts.get("risks") or ():
             if not isinstance(r, Mapping) or r.get("status") != "open":
                 continue
-            cats: set[Any] = set()
-            for ctl in r.get("controls_recommended") or ():
-                for fc in ctl.get("fda_categories") or ():
-                    cats.add(str(fc).split(".")[0])
-                    if isinstance(fc, str):
-                        cats.add(fc)
+            controls = r.get("controls_recommended") or ()
+            cats = memo.get(id(controls))
+            if cats is None:
+                cats = memo[id(controls)] = _categories(controls)
             level = r.get("residual_level")
             try:
-                out.setdefault(level, []).append((str(r.get("id")), frozenset(cats)))
+                out.setdefault(level, []).append((str(r.get("id")), cats))
             except TypeError:  # an unhashable level matches no query level
                 continue
         return out
@@ -407,3 +408,14 @@ _EVALUATORS = {
 def evaluate_check(check: Check, inputs: ReadinessInputs) -> CheckResult:
     """Evaluate one check."""
     return _EVALUATORS[check.kind](check, inputs)
+
+
+def _categories(controls: Any) -> frozenset[Any]:
+    """FDA categories (and their top levels) of a risk's recommended controls."""
+    cats: set[Any] = set()
+    for ctl in controls:
+        for fc in ctl.get("fda_categories") or ():
+            cats.add(str(fc).split(".")[0])
+            if isinstance(fc, str):
+                cats.add(fc)
+    return frozenset(cats)

@@ -201,7 +201,8 @@ def risk_assessment(ctx: PackageContext) -> Files:
     policy_note = (
         "" if ctx.options is None or ctx.options.policy is None else f" (user policy file {ctx.options.policy.name})"
     )
-    handoff = ctx.data.get("risk", {}).get("safety_handoff", [])
+    summary = ctx.data.get("risk", {}).get("safety_handoff") or {}
+    rows = summary.get("rows", 0) if isinstance(summary, Mapping) else 0
     text = "\n".join(
         [
             "# Cybersecurity risk assessment",
@@ -222,7 +223,7 @@ def risk_assessment(ctx: PackageContext) -> Files:
             "",
             "## Transfer to safety risk management",
             "",
-            f"{len(handoff)} hand-off rows pass security risks that can lead to hazardous situations into the "
+            f"{rows} hand-off rows pass security risks that can lead to hazardous situations into the "
             "ISO 14971 file (see `safety-handoff.csv`).",
             "",
             "## Risk register",
@@ -243,12 +244,20 @@ def risk_assessment(ctx: PackageContext) -> Files:
             ),
         ]
     )
-    hcols = sorted({k for row in handoff for k in row})
-    return {
-        "risk-assessment.md": text,
-        "risks.json": canonical_json(risks),
-        "safety-handoff.csv": csv_text(hcols, ([row.get(k) for k in hcols] for row in handoff)),
-    }
+    return {"risk-assessment.md": text, "risks.json": canonical_json(risks), "safety-handoff.csv": _handoff_csv(ctx)}
+
+
+def _handoff_csv(ctx: PackageContext) -> str:
+    """The hand-off rows of the risk register (they are exported, not kept in the assessment JSON)."""
+    from medsecurance.risk.render import handoff_csv
+
+    stage = ctx.assessment.stages.get("risk")
+    register = stage.data.get("register") if stage is not None else None
+    if register is None:
+        from medsecurance.risk.register import RiskRegister
+
+        register = RiskRegister(())
+    return handoff_csv(register)
 
 
 def unresolved_anomalies(ctx: PackageContext) -> Files:
