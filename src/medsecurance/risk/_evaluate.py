@@ -39,6 +39,11 @@ class Context:
     path_memo: dict[tuple[str, ...], AttackPath | None] = field(default_factory=dict)
     rating_memo: dict[int, Rating] = field(default_factory=dict)  # by id() of paths held in best_path
     facts_memo: dict[tuple[str, ...], Any] = field(default_factory=dict)
+    facts_keys: dict[tuple[Any, ...], int] = field(default_factory=dict)  # distinct facts → small int
+
+    def facts_key(self, *parts: Any) -> int:
+        """A small int standing for equal facts: memo keys then hash an int, not five nested values."""
+        return self.facts_keys.setdefault(parts, len(self.facts_keys))
     core_memo: dict[tuple[Any, ...], RiskEvaluation] = field(default_factory=dict)
 
     def harm_of(self, elements: tuple[str, ...], assets: tuple[str, ...], impacts: tuple[str, ...]) -> HarmAssessment:
@@ -81,7 +86,7 @@ class _Facts:
     multi: bool
     safety_relevant: bool
     compensating: tuple[str, ...]  # compensating controls on the element components (vulnerabilities)
-    key: tuple[Any, ...]  # a cheap hashable summary of the above (the path by identity: the context holds it)
+    key: int  # stands for the above (the path by identity: the context holds it), see Context.facts_key
 
 
 def _facts(ctx: Context, elements: tuple[str, ...]) -> _Facts:
@@ -98,7 +103,7 @@ def _facts(ctx: Context, elements: tuple[str, ...]) -> _Facts:
         compensating = tuple(sorted({c for comp in comps for c in comp.controls
                                      if c in ctx.expl.compensating_controls}))
         facts = ctx.facts_memo[elements] = _Facts(path, assets, multi, safety, compensating,
-                                                  (id(path), assets, multi, safety, compensating))
+                                                  ctx.facts_key(id(path), assets, multi, safety, compensating))
     return facts
 
 
@@ -112,7 +117,8 @@ def _one_element_facts(ctx: Context, elements: tuple[str, ...]) -> _Facts:
     compensating = tuple(sorted(ctx.expl.compensating_controls.intersection(comp.controls))) if comp else ()
     multi = element in index.multi_patient_components
     safety = element in index.safety_relevant
-    return _Facts(path, assets, multi, safety, compensating, (id(path), assets, multi, safety, compensating))
+    key = ctx.facts_key(id(path), assets, multi, safety, compensating)
+    return _Facts(path, assets, multi, safety, compensating, key)
 
 
 def _threat(ctx: Context, f: Finding, facts: _Facts
@@ -241,7 +247,7 @@ def evaluate_finding(ctx: Context, f: Finding) -> RiskEntry:
     if type(elements) is not tuple or (n != 1 and not (n == 2 and elements[0] < elements[1])):
         elements = tuple(sorted(set(elements)))
     facts = _facts(ctx, elements)
-    key = (_signature(f), facts.key, ctx.rubric.get(f.id) if ctx.rubric else None)
+    key = (_signature(f), facts.key, ctx.rubric.get(f.id)) if ctx.rubric else (_signature(f), facts.key)
     try:
         core = ctx.core_memo.get(key)
     except TypeError:  # an unhashable detail value: evaluate this finding on its own

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from medsecurance.assessment import AttackPath
 from medsecurance.decisions import Decisions
@@ -85,10 +86,20 @@ _SEVERITY_KEY: dict[HarmSeverity | None, int] = {None: 0} | {s: -s.rank for s in
 _EXPLOITABILITY_KEY: dict[Exploitability, int] = {e: -e.rank for e in Exploitability}
 
 
-def _order(e: RiskEntry) -> tuple[int, int, int, int, str]:
-    v = e.evaluation  # one attribute read instead of four property calls
-    return (_LEVEL_KEY[v.residual_level], _SEVERITY_KEY[v.severity], _EXPLOITABILITY_KEY[v.residual_exploitability],
-            _LEVEL_KEY[v.level], e.id)
+def _ordered(entries: list[RiskEntry]) -> tuple[RiskEntry, ...]:
+    """Entries in register order: worst residual level, severity, residual exploitability, level, then id.
+
+    The rank is a property of the shared evaluation: entries are sorted by id once (C-level key),
+    then stably by their evaluation's rank, computed once per evaluation instead of per entry.
+    """
+    ranks: dict[int, tuple[int, int, int, int]] = {}
+    for e in entries:
+        v = e.evaluation
+        if id(v) not in ranks:
+            ranks[id(v)] = (_LEVEL_KEY[v.residual_level], _SEVERITY_KEY[v.severity],
+                            _EXPLOITABILITY_KEY[v.residual_exploitability], _LEVEL_KEY[v.level])
+    by_id = sorted(entries, key=attrgetter("id"))
+    return tuple(sorted(by_id, key=lambda e: ranks[id(e.evaluation)]))
 
 
 def _concerns(model: SystemModel, entries: tuple[RiskEntry, ...], ctx: Context, tables: RiskTables
@@ -140,7 +151,7 @@ def assess(
     policy = policy or load_policy()
     decisions = decisions or Decisions()
     relevant = sorted((f for f in findings if f.kind in (FindingKind.THREAT, FindingKind.VULNERABILITY)),
-                      key=lambda f: f.id)
+                      key=attrgetter("id"))
     controls = _memo_controls(control_info or _no_control)
     rubric, diags = rubric_scores(decisions, tables.rubric, relevant)
     ctx = Context(tables.harm.index(model), tables.exploitability, tables.harm, policy,
@@ -154,7 +165,7 @@ def assess(
             continue
         entries[entry.id] = entry
     decided, decision_diags = apply_decisions(entries.values(), decisions)
-    ordered = tuple(sorted(decided, key=_order))
+    ordered = _ordered(decided)
     return RiskRegister(
         entries=ordered,
         trace=trace_rows(ordered, ctx.index, controls),
