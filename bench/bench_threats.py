@@ -3,7 +3,8 @@
 Targets (issue 4): threat analysis + JSON ≥ 10× faster than pytm's `--json`, ≤ 300 MB peak; HTML
 report ≤ 10 s; attack paths for all entry points ≤ 2 s. pytm runs from PYTM_PYTHON (the Makefile
 makes `.venv-bench` with pytm 1.4.0); without it the pytm column is skipped.
-Run: make bench   (or: PYTM_PYTHON=.venv-bench/bin/python .venv/bin/python bench/bench_threats.py)
+Run: make bench   (or: PYTM_PYTHON=.venv-bench/bin/python .venv/bin/python bench/bench_threats.py [--repeat N]).
+medsec and pytm each run N times (default 2) and the best of each is compared.
 """
 
 from __future__ import annotations
@@ -32,6 +33,15 @@ def run(cmd: list[str], cwd: Path | None = None, timeout: float = 900) -> tuple[
                *cmd]
     out = subprocess.run(wrapper, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=True).stdout.split()
     return float(out[0]), int(out[1]) / 1024, int(out[2])
+
+
+def best_of(n: int, cmd: list[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """The fastest of ``n`` runs (machine noise only ever adds time), with its peak memory and exit code.
+
+    The same number of runs is taken for medsec and for pytm, so neither side is favoured.
+    """
+    runs = [run(cmd, cwd) for _ in range(max(1, n))]
+    return min(runs, key=lambda r: r[0])
 
 
 def in_process_paths(model_path: Path) -> float:
@@ -67,6 +77,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--flows", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=2, help="runs of medsec and of pytm; the best of each counts")
     args = parser.parse_args()
     medsec = str(Path(sys.executable).parent / "medsec")
     compile_package()
@@ -74,9 +85,10 @@ def main() -> None:
         folder = Path(tmp)
         model = write_model(folder / "m", args.nodes, args.flows)
         print(f"synthetic model: {args.nodes} components, {args.flows} flows")
-        t, rss, rc = run([medsec, "analyze", str(model), "-o", str(folder / "o"), "--format", "json",
-                          "--stage", "threats", "--as-of", "2026-11-29"])
-        print(f"  medsec threats + JSON: {t:.2f} s, peak {rss:.0f} MB (exit {rc}; target ≤ 300 MB)")
+        t, rss, rc = best_of(args.repeat, [medsec, "analyze", str(model), "-o", str(folder / "o"), "--format",
+                                           "json", "--stage", "threats", "--as-of", "2026-11-29"])
+        print(f"  medsec threats + JSON: {t:.2f} s (best of {args.repeat}), peak {rss:.0f} MB (exit {rc}; "
+              "target ≤ 300 MB)")
         size = (folder / "o" / "assessment.json").stat().st_size / 1e6
         print(f"    assessment.json {size:.1f} MB")
         t_all, rss_all, rc_all = run([medsec, "analyze", str(model), "-o", str(folder / "o2"), "--format", "json",
@@ -90,8 +102,9 @@ def main() -> None:
         pytm_python = os.path.abspath(pytm_python) if pytm_python else None  # keep the venv symlink
         if pytm_python and Path(pytm_python).exists():
             script = write_pytm(folder / "p", args.nodes, args.flows)
-            tp, rssp, rcp = run([pytm_python, str(script), "--json", str(folder / "p" / "out.json")], cwd=script.parent)
-            print(f"  pytm 1.4.0 --json: {tp:.2f} s, peak {rssp:.0f} MB (exit {rcp})")
+            tp, rssp, rcp = best_of(args.repeat, [pytm_python, str(script), "--json", str(folder / "p" / "out.json")],
+                                    cwd=script.parent)
+            print(f"  pytm 1.4.0 --json: {tp:.2f} s (best of {args.repeat}), peak {rssp:.0f} MB (exit {rcp})")
             if rcp == 0:
                 print(f"  ratio pytm / medsec (threats + JSON): {tp / t:.1f}× (target ≥ 10×)")
             else:

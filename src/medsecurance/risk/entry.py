@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar, overload
 
 from medsecurance.risk.scales import Exploitability, HarmSeverity, PrivacyImpact, RiskLevel
 from medsecurance.risk.severity import HazardLink
 
 __all__ = ["RecommendedControl", "RiskEntry", "RiskEvaluation"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,12 +92,29 @@ class RiskEvaluation:
         }
 
 
+class _FromEvaluation(Generic[T]):
+    """A read-only attribute of a :class:`RiskEntry` that is the same-named field of its evaluation."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, entry: None, owner: type | None = None) -> _FromEvaluation[T]: ...
+    @overload
+    def __get__(self, entry: RiskEntry, owner: type | None = None) -> T: ...
+    def __get__(self, entry: RiskEntry | None, owner: type | None = None) -> T | _FromEvaluation[T]:
+        if entry is None:
+            return self
+        value: T = getattr(entry.evaluation, self.name)
+        return value
+
+
 @dataclass(frozen=True)
 class RiskEntry:
     """One security risk, before and after controls, linked to hazards and harm.
 
     The finding's own fields and the decided status are stored here; the rest is read from the
-    shared :class:`RiskEvaluation` (read-only properties of the same names).
+    shared :class:`RiskEvaluation` (read-only attributes of the same names).
     """
 
     id: str
@@ -107,95 +126,25 @@ class RiskEntry:
     status: str
     acceptance: Mapping[str, Any] | None = None
 
-    @property
-    def kind(self) -> str:
-        """Threat or vulnerability."""
-        return self.evaluation.kind
-
-    @property
-    def hazards(self) -> tuple[HazardLink, ...]:
-        """The hazard links the risk reaches."""
-        return self.evaluation.hazards
-
-    @property
-    def severity(self) -> HarmSeverity | None:
-        """The worst ISO 14971 severity reached."""
-        return self.evaluation.severity
-
-    @property
-    def harm(self) -> str:
-        """The harm of the worst hazard."""
-        return self.evaluation.harm
-
-    @property
-    def hazardous_situation(self) -> str:
-        """The hazardous situation of the worst hazard."""
-        return self.evaluation.hazardous_situation
-
-    @property
-    def unmatched_hazard_types(self) -> tuple[str, ...]:
-        """KB hazard types that no model hazard covers."""
-        return self.evaluation.unmatched_hazard_types
-
-    @property
-    def privacy(self) -> PrivacyImpact:
-        """The privacy impact (kept apart from patient safety)."""
-        return self.evaluation.privacy
-
-    @property
-    def multi_patient(self) -> bool:
-        """One attack can harm many patients."""
-        return self.evaluation.multi_patient
-
-    @property
-    def safety_relevant(self) -> bool:
-        """The risk can lead to a hazard."""
-        return self.evaluation.safety_relevant
-
-    @property
-    def exploitability(self) -> Exploitability:
-        """Exploitability before controls."""
-        return self.evaluation.exploitability
-
-    @property
-    def level(self) -> RiskLevel:
-        """Risk level before controls."""
-        return self.evaluation.level
-
-    @property
-    def residual_exploitability(self) -> Exploitability:
-        """Exploitability after the controls present."""
-        return self.evaluation.residual_exploitability
-
-    @property
-    def residual_level(self) -> RiskLevel:
-        """Risk level after the controls present."""
-        return self.evaluation.residual_level
-
-    @property
-    def controls_present(self) -> tuple[str, ...]:
-        """The controls counted as present."""
-        return self.evaluation.controls_present
-
-    @property
-    def controls_recommended(self) -> tuple[RecommendedControl, ...]:
-        """Controls that would lower the residual risk, best first."""
-        return self.evaluation.controls_recommended
-
-    @property
-    def rationale(self) -> str:
-        """Why these ratings."""
-        return self.evaluation.rationale
-
-    @property
-    def attack_path(self) -> str | None:
-        """Id of the easiest attack path, if any."""
-        return self.evaluation.attack_path
-
-    @property
-    def cvss(self) -> str | None:
-        """The CVSS vector used, if any."""
-        return self.evaluation.cvss
+    # Read from the shared evaluation (see RiskEvaluation for what each means):
+    kind: ClassVar[_FromEvaluation[str]] = _FromEvaluation()
+    hazards: ClassVar[_FromEvaluation[tuple[HazardLink, ...]]] = _FromEvaluation()
+    severity: ClassVar[_FromEvaluation[HarmSeverity | None]] = _FromEvaluation()
+    harm: ClassVar[_FromEvaluation[str]] = _FromEvaluation()
+    hazardous_situation: ClassVar[_FromEvaluation[str]] = _FromEvaluation()
+    unmatched_hazard_types: ClassVar[_FromEvaluation[tuple[str, ...]]] = _FromEvaluation()
+    privacy: ClassVar[_FromEvaluation[PrivacyImpact]] = _FromEvaluation()
+    multi_patient: ClassVar[_FromEvaluation[bool]] = _FromEvaluation()
+    safety_relevant: ClassVar[_FromEvaluation[bool]] = _FromEvaluation()
+    exploitability: ClassVar[_FromEvaluation[Exploitability]] = _FromEvaluation()
+    level: ClassVar[_FromEvaluation[RiskLevel]] = _FromEvaluation()
+    residual_exploitability: ClassVar[_FromEvaluation[Exploitability]] = _FromEvaluation()
+    residual_level: ClassVar[_FromEvaluation[RiskLevel]] = _FromEvaluation()
+    controls_present: ClassVar[_FromEvaluation[tuple[str, ...]]] = _FromEvaluation()
+    controls_recommended: ClassVar[_FromEvaluation[tuple[RecommendedControl, ...]]] = _FromEvaluation()
+    rationale: ClassVar[_FromEvaluation[str]] = _FromEvaluation()
+    attack_path: ClassVar[_FromEvaluation[str | None]] = _FromEvaluation()
+    cvss: ClassVar[_FromEvaluation[str | None]] = _FromEvaluation()
 
     def to_dict(self, memo: dict[int, Any] | None = None) -> dict[str, Any]:
         """The JSON form of one entry of the assessment's ``risks`` list.
