@@ -43,6 +43,22 @@ class AnalysisOptions:
     policy: Path | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
+    def __post_init__(self) -> None:
+        # Library callers often pass paths as strings (and lists for the tuples): take them as
+        # meant rather than failing deep inside a stage.
+        for name in ("decisions", "kb_dir", "vulndb", "policy"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))
+        for name in ("rules", "vex"):
+            value = getattr(self, name)
+            if isinstance(value, str | Path):
+                value = (value,)
+            object.__setattr__(self, name, tuple(Path(v) for v in value))
+        if self.stages is not None and not isinstance(self.stages, tuple):
+            object.__setattr__(self, "stages", (self.stages,) if isinstance(self.stages, str)
+                               else tuple(self.stages))
+
 
 @dataclass
 class StageContext:
