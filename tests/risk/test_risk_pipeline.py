@@ -56,3 +56,18 @@ def test_heat_map_moves_when_a_control_is_added_to_the_model(with_risk_stage: No
         for c in model.components)})
     after = _register(dataclasses.replace(loaded, model=hardened))
     assert before.heatmap()["after"] != after.heatmap()["after"]
+
+
+def test_report_lists_the_hand_off_per_hazard() -> None:
+    import datetime as dt
+
+    from medsecurance import api
+
+    loaded = load(HOSPITAL)
+    assessment = api.analyze_loaded(loaded, AnalysisOptions(as_of=dt.date(2026, 11, 29)))
+    summary = assessment.sections["risk"]["safety_handoff"]
+    html = api.render(assessment, "html", loaded)
+    assert "Risks handed off" in html and f"has {summary['rows']} rows" in html
+    over = next(h for h in summary["hazards"] if h["hazard"] == "H-over-infusion")
+    assert f"<td>H-over-infusion</td><td>{over['risks']}</td>" in html
+    assert "(not in the safety file yet)" in html  # KB hazard types the safety file does not hold

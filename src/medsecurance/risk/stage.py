@@ -70,8 +70,26 @@ def render_risk_section(value: Any, ctx: ReportContext) -> str:
             "before and after the controls present; each cell shows the number of open risks and is coloured by the "
             "acceptability policy.</p>"
             f"<p>{len(register.entries)} risks. The safety hand-off to the ISO 14971 risk file has {rows} rows "
-            "(one per risk and hazardous situation; <code>medsec risk MODEL --handoff DIR</code> exports them).</p>"
-            + (f"<ul>{facts}</ul>" if facts else ""))
+            "(one per risk and hazardous situation; <code>medsec risk MODEL --handoff DIR</code> exports them):</p>"
+            + _handoff_table(handoff) + (f"<ul>{facts}</ul>" if facts else ""))
+
+
+def _handoff_table(handoff: Any) -> str:
+    """Hand-off rows per hazard of the safety file, then per KB hazard type it does not hold yet."""
+    from html import escape
+
+    hazards = handoff.get("hazards", []) if isinstance(handoff, dict) else []
+    if not hazards:
+        return ""
+    cells = []
+    for h in hazards:
+        if not isinstance(h, dict):
+            continue
+        name = (escape(str(h["hazard"])) if h.get("hazard") else
+                f"{escape(str(h.get('hazard_type')))} <em>(not in the safety file yet)</em>")
+        cells.append(f"<tr><td>{name}</td><td>{int(h.get('risks', 0))}</td></tr>")
+    return ('<table class="data"><thead><tr><th>Hazard</th><th>Risks handed off</th></tr></thead>'
+            f"<tbody>{''.join(cells)}</tbody></table>")
 
 
 def render_risks_section(value: Any, ctx: ReportContext) -> str:
