@@ -88,11 +88,12 @@ def handoff_rows(entries: Iterable[RiskEntry]) -> tuple[HandoffRow, ...]:
 
 
 def handoff_summary(entries: Iterable[RiskEntry]) -> dict[str, object]:
-    """How many hand-off rows there are, per hazard (or unmatched KB hazard type), without building the rows.
+    """How many hand-off rows there are per hazard, without building the rows.
 
-    The rows themselves join each risk with each hazard it reaches: everything in them is already in
-    the register (``risks``) and the model, so the assessment keeps this summary and the rows are
-    exported on demand (``medsec risk MODEL --handoff DIR``, the submission package).
+    Model hazards come first, then the KB hazard types the safety file does not hold. The rows
+    join each risk with each hazard it reaches: everything in them is already in the register
+    (``risks``) and the model, so the assessment keeps this summary and the rows are exported on
+    demand (``medsec risk MODEL --handoff DIR``, the submission package).
     """
     per_tuple: dict[int, tuple[tuple[str, str], ...]] = {}
     counts: dict[tuple[str, str], int] = {}
@@ -107,6 +108,6 @@ def handoff_summary(entries: Iterable[RiskEntry]) -> dict[str, object]:
         for key in keys:
             counts[key] = counts.get(key, 0) + 1
     hazards = [{"hazard": hazard or None, "hazard_type": hazard_type or None, "risks": n}
-               for (hazard, hazard_type), n in sorted(counts.items())]
+               for (hazard, hazard_type), n in sorted(counts.items(), key=lambda kv: (not kv[0][0], kv[0]))]
     return {"rows": sum(counts.values()), "hazards": hazards,
             "export": "medsec risk MODEL --handoff DIR (CSV and JSON for the ISO 14971 risk management file)"}
