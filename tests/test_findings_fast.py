@@ -1,12 +1,9 @@
-"""Finding's fast paths (``_trusted`` construction, ``to_dict``) give what the plain ones give."""
+"""Finding.to_dict's fast paths give what the plain ones give."""
 
 from __future__ import annotations
 
-import dataclasses
 from types import MappingProxyType
 from typing import Any
-
-import pytest
 
 from medsecurance.findings import Finding, FindingKind, Severity, SourceLocation
 
@@ -20,25 +17,6 @@ def _values(**override: Any) -> dict[str, Any]:
     }
     values.update(override)
     return values
-
-
-@pytest.mark.parametrize("location", [SourceLocation("m.yaml", 7, 2), None])
-def test_trusted_equals_constructor(location: SourceLocation | None) -> None:
-    values = _values(location=location)
-    made = Finding(**values)
-    fast = Finding._trusted(*values.values())
-    assert fast == made
-    assert hash(fast.id) == hash(made.id) and fast.to_dict() == made.to_dict()
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        fast.status = "mitigated"  # type: ignore[misc]
-
-
-def test_trusted_sets_every_field() -> None:
-    """A field added to Finding must be added to _trusted too (its arguments follow the fields)."""
-    names = [f.name for f in dataclasses.fields(Finding)]
-    assert names == list(_values())
-    fast = Finding._trusted(*_values().values())
-    assert all(getattr(fast, n) == v for n, v in _values().items())
 
 
 def test_to_dict_details_do_not_override_common_fields() -> None:

@@ -21,9 +21,10 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from medsecurance.findings import Finding, FindingKind, Severity, SourceLocation
+from medsecurance.findings import Finding, Severity, SourceLocation
 from medsecurance.model.graph import ModelIndex
 from medsecurance.model.schema import SystemModel
+from medsecurance.threats._finding import RuleJson, SubjectJson, make_threat_finding
 from medsecurance.threats.conditions import Signature
 from medsecurance.threats.subjects import Facts, Subject, iter_subjects
 
@@ -52,8 +53,8 @@ class _SafeDict(dict[str, str]):
 class _RulePlan:
     """The parts of a rule's findings that do not depend on the subject, computed once."""
 
-    __slots__ = ("id_head", "mitigations", "raises", "rule", "rule_file", "severities", "template", "wants",
-                 "wants_present")
+    __slots__ = ("_json", "_split", "details", "id_head", "mitigations", "raises", "rule", "rule_file", "severities",
+                 "template", "wants", "wants_present")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -70,9 +71,36 @@ class _RulePlan:
                   if f is not None}
         self.wants = tuple(f for f in _SUBJECT_FIELDS if f in fields)
         self.wants_present = "present" in fields  # no template uses it today: its join is skipped
+        self.details = MappingProxyType({"stride": rule.stride, "threat_class": rule.threat_class,
+                                         "impacts": rule.impacts, "sources": rule.sources,
+                                         "rule_file": self.rule_file})
+        self._split: dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._json: dict[int, RuleJson] = {}
 
-    def explain(self, parts: _SubjectParts, reasons: tuple[str, ...], present: list[str],
-                missing: list[str]) -> str:
+    def split(self, controls: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(present, missing): the rule's mitigations in and not in ``controls`` (cached per set of controls)."""
+        try:
+            return self._split[controls]
+        except KeyError:
+            found = self._split[controls] = (tuple(c for c in self.mitigations if c in controls),
+                                             tuple(c for c in self.mitigations if c not in controls))
+            return found
+
+    def rule_details(self) -> Mapping[str, object]:
+        """The findings' details that come from the rule (read by :class:`ThreatFinding`)."""
+        return self.details
+
+    def rule_json(self, depth: int) -> RuleJson:
+        """The rule's pieces of its findings' JSON text at ``depth`` (built once per depth)."""
+        try:
+            return self._json[depth]
+        except KeyError:
+            rule = self.rule
+            found = self._json[depth] = RuleJson(self.details, rule.references, rule.id, rule.title, depth)
+            return found
+
+    def explain(self, parts: _SubjectParts, reasons: tuple[str, ...], present: tuple[str, ...],
+                missing: tuple[str, ...]) -> str:
         """The explanation text (the rule's template filled in)."""
         values = parts.values(self.wants)  # the subject's own table: these three keys are reset for every rule
         values["reasons"] = "; ".join(reasons)
@@ -85,7 +113,7 @@ class _RulePlan:
 class _SubjectParts:
     """The parts of a subject's findings that do not depend on the rule, computed once."""
 
-    __slots__ = ("_values", "assets", "hazards", "id_tail", "location", "subject", "worst")
+    __slots__ = ("_json", "_values", "assets", "hazards", "id_tail", "location", "subject", "worst")
 
     def __init__(self, s: Subject, source_map: SourceMap | None) -> None:
         self.subject = s
@@ -97,6 +125,21 @@ class _SubjectParts:
         if source_map is not None and (pos := source_map.position(s.elements[0].split(".")[0])):
             self.location = SourceLocation(pos[0], pos[1], pos[2])
         self._values = _SafeDict()
+        self._json: SubjectJson | None = None
+
+    def subject_details(self) -> Mapping[str, object]:
+        """The findings' details that come from the subject (read by :class:`ThreatFinding`)."""
+        return {"element_kind": self.subject.kind, "assets": self.assets, "hazards": self.hazards}
+
+    def subject_json(self, depth: int) -> SubjectJson:
+        """The subject's pieces of its findings' JSON text at ``depth`` (the last depth asked is kept)."""
+        found = self._json
+        if found is None or found.depth != depth:
+            loc = self.location
+            found = self._json = SubjectJson(
+                self.subject.kind, self.subject.elements, self.assets, self.hazards,
+                None if loc is None else {"file": loc.file, "line": loc.line, "column": loc.column}, depth)
+        return found
 
     def values(self, wanted: tuple[str, ...]) -> _SafeDict:
         """Subject placeholders of an explanation template (each computed once)."""
@@ -124,35 +167,14 @@ def _to_finding(plan: _RulePlan, parts: _SubjectParts, reasons: tuple[str, ...],
                 decisions: Mapping[str, Decision]) -> Finding:
     rule = plan.rule
     mitigations = plan.mitigations
-    if mitigations:
-        controls = parts.subject.controls
-        present = [c for c in mitigations if c in controls]
-        missing = [c for c in mitigations if c not in controls]
-    else:
-        present, missing = [], []
+    present, missing = plan.split(parts.subject.controls) if mitigations else ((), ())
     fid = "T-" + hashlib.sha256(plan.id_head + parts.id_tail).hexdigest()[:12]
     decision = decisions.get(fid) if decisions else None
     status = decision.status.value if decision else ("mitigated" if mitigations and not missing else "open")
-    details: dict[str, object] = {
-        "stride": rule.stride,
-        "threat_class": rule.threat_class,
-        "element_kind": parts.subject.kind,
-        "impacts": list(rule.impacts),
-        "assets": list(parts.assets),
-        "hazards": list(parts.hazards),
-        "controls_present": present,
-        "controls_missing": missing,
-        "why": list(reasons),
-        "sources": list(rule.sources),
-        "rule_file": plan.rule_file,
-    }
-    if decision is not None:
-        details["decision"] = {"by": decision.by, "role": decision.role, "date": decision.date.isoformat(),
-                               "rationale": decision.rationale}
     severity = plan.severities[plan.raises and parts.worst][0 < len(present) < len(mitigations)]
-    return Finding._trusted(fid, FindingKind.THREAT, rule.id, rule.title, severity, parts.subject.elements,
-                            rule.references, status, plan.explain(parts, reasons, present, missing),
-                            MappingProxyType(details), parts.location)
+    return make_threat_finding(fid, rule.id, rule.title, severity, parts.subject.elements, rule.references, status,
+                               plan.explain(parts, reasons, present, missing), parts.location, plan, parts,
+                               present, missing, reasons, decision)
 
 
 Candidate = tuple[_RulePlan, "Test"]
