@@ -162,23 +162,16 @@ def _canonical_bytes(obj: Any, *, newline: bool = True) -> bytes:
 def _write_list(out: _Sink, value: _Lazy, depth: int, chunk: int = 2000) -> None:
     """Write a list ``depth`` levels deep in chunks, each serialised at once at the right depth.
 
-    A chunk of JSON values is serialised wrapped in ``depth`` one-key objects (``{"_": [items]}`` for
-    a top-level key's list): its items then come out indented as they are in the document, so the
-    text between the wrapper's head and tail is cut out as it is (no re-indenting pass). Items that
-    write their own text (threat findings) are joined as they come.
+    A chunk is serialised wrapped in ``depth`` one-key objects (``{"_": [items]}`` for a top-level
+    key's list): its items then come out indented as they are in the document, so the text between
+    the wrapper's head and tail is cut out as it is (no re-indenting pass).
     """
     if not value.count:
         out.text("[]")
         return
     out.text("[\n")
     for start in range(0, value.count, chunk):
-        for i, run in enumerate(value.runs(start, start + chunk, depth)):
-            if i:
-                out.text(",\n")
-            if isinstance(run, str):
-                out.text(run)
-            else:
-                out.chunk(run, depth)
+        out.chunk(value.dicts(start, start + chunk), depth)
         out.text(",\n" if start + chunk < value.count else "\n")
     out.text("  " * depth + "]")
 
@@ -211,36 +204,20 @@ class _Lazy:
         self.count = count
         self._plain = plain
 
-    def runs(self, start: int, stop: int, depth: int) -> list[str | list[Any]]:
-        """Items ``start`` to ``stop`` in runs: JSON text of items that write their own, JSON values of the others.
+    def dicts(self, start: int, stop: int) -> list[Any]:
+        """The JSON values of items ``start`` to ``stop``.
 
-        An item writes its own text when it has ``json_text(depth)`` (see
-        :class:`medsecurance.threats._finding.ThreatFinding`) and that gives one; the text of a run
-        is its items' texts joined as the serialiser joins list items.
+        An item's value is its ``json_value()`` when it has one that gives a value (threat
+        findings: see :class:`medsecurance.threats._finding.ThreatFinding`), else its ``to_dict()``.
         """
         items = self._items[start:stop]
         if self._plain:
-            return [list(items)]
-        out: list[str | list[Any]] = []
-        texts: list[str] = []
-        values: list[Any] = []
+            return list(items)
+        out: list[Any] = []
         for item in items:
-            own = getattr(item, "json_text", None)
-            text = own(depth) if own is not None else None
-            if text is None:
-                if texts:
-                    out.append(",\n".join(texts))
-                    texts = []
-                values.append(item.to_dict())
-            else:
-                if values:
-                    out.append(values)
-                    values = []
-                texts.append(text)
-        if texts:
-            out.append(",\n".join(texts))
-        if values:
-            out.append(values)
+            own = getattr(item, "json_value", None)
+            value = own() if own is not None else None
+            out.append(item.to_dict() if value is None else value)
         return out
 
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from medsecurance.findings import Finding, Severity, SourceLocation
 from medsecurance.model.graph import ModelIndex
 from medsecurance.model.schema import SystemModel
-from medsecurance.threats._finding import RuleJson, SubjectJson, make_threat_finding
+from medsecurance.threats._finding import make_threat_finding
 from medsecurance.threats.conditions import Signature
 from medsecurance.threats.subjects import Facts, Subject, iter_subjects
 
@@ -53,8 +53,8 @@ class _SafeDict(dict[str, str]):
 class _RulePlan:
     """The parts of a rule's findings that do not depend on the subject, computed once."""
 
-    __slots__ = ("_json", "_split", "details", "id_head", "mitigations", "raises", "rule", "rule_file", "severities",
-                 "template", "wants", "wants_present")
+    __slots__ = ("_split", "details", "id_head", "json_base", "mitigations", "raises", "rule", "rule_file",
+                 "severities", "template", "wants", "wants_present")
 
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
@@ -75,7 +75,10 @@ class _RulePlan:
                                          "impacts": rule.impacts, "sources": rule.sources,
                                          "rule_file": self.rule_file})
         self._split: dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        self._json: dict[int, RuleJson] = {}
+        #: the rule's fields of its findings' JSON values (see ThreatFinding.json_value)
+        self.json_base = {"impacts": rule.impacts, "kind": "threat", "references": rule.references, "rule": rule.id,
+                          "rule_file": self.rule_file, "sources": rule.sources, "stride": rule.stride,
+                          "threat_class": rule.threat_class, "title": rule.title}
 
     def split(self, controls: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(present, missing): the rule's mitigations in and not in ``controls`` (cached per set of controls)."""
@@ -89,15 +92,6 @@ class _RulePlan:
     def rule_details(self) -> Mapping[str, object]:
         """The findings' details that come from the rule (read by :class:`ThreatFinding`)."""
         return self.details
-
-    def rule_json(self, depth: int) -> RuleJson:
-        """The rule's pieces of its findings' JSON text at ``depth`` (built once per depth)."""
-        try:
-            return self._json[depth]
-        except KeyError:
-            rule = self.rule
-            found = self._json[depth] = RuleJson(self.details, rule.references, rule.id, rule.title, depth)
-            return found
 
     def explain(self, parts: _SubjectParts, reasons: tuple[str, ...], present: tuple[str, ...],
                 missing: tuple[str, ...]) -> str:
@@ -113,7 +107,7 @@ class _RulePlan:
 class _SubjectParts:
     """The parts of a subject's findings that do not depend on the rule, computed once."""
 
-    __slots__ = ("_json", "_values", "assets", "hazards", "id_tail", "location", "subject", "worst")
+    __slots__ = ("_json_base", "_values", "assets", "hazards", "id_tail", "location", "subject", "worst")
 
     def __init__(self, s: Subject, source_map: SourceMap | None) -> None:
         self.subject = s
@@ -125,20 +119,20 @@ class _SubjectParts:
         if source_map is not None and (pos := source_map.position(s.elements[0].split(".")[0])):
             self.location = SourceLocation(pos[0], pos[1], pos[2])
         self._values = _SafeDict()
-        self._json: SubjectJson | None = None
+        self._json_base: dict[str, object] | None = None
 
     def subject_details(self) -> Mapping[str, object]:
         """The findings' details that come from the subject (read by :class:`ThreatFinding`)."""
         return {"element_kind": self.subject.kind, "assets": self.assets, "hazards": self.hazards}
 
-    def subject_json(self, depth: int) -> SubjectJson:
-        """The subject's pieces of its findings' JSON text at ``depth`` (the last depth asked is kept)."""
-        found = self._json
-        if found is None or found.depth != depth:
-            loc = self.location
-            found = self._json = SubjectJson(
-                self.subject.kind, self.subject.elements, self.assets, self.hazards,
-                None if loc is None else {"file": loc.file, "line": loc.line, "column": loc.column}, depth)
+    def json_base(self) -> dict[str, object]:
+        """The subject's fields of its findings' JSON values (built once; see ThreatFinding.json_value)."""
+        found = self._json_base
+        if found is None:
+            found = self._json_base = {"assets": self.assets, "element_kind": self.subject.kind,
+                                       "elements": self.subject.elements, "hazards": self.hazards}
+            if (loc := self.location) is not None:
+                found["location"] = {"file": loc.file, "line": loc.line, "column": loc.column}
         return found
 
     def values(self, wanted: tuple[str, ...]) -> _SafeDict:
