@@ -84,11 +84,13 @@ class ModelIndex:
         """The (component, interface) a flow uses, resolving ``via``."""
         if flow.via is None:
             return None
-        owner, _, iface = flow.via.rpartition(".")
-        for cid in ([owner] if owner else [flow.target, flow.source]):
+        owner, _, name = flow.via.rpartition(".")
+        for cid in ((owner,) if owner else (flow.target, flow.source)):
             comp = self.components.get(cid)
-            if comp is not None and (found := comp.interface(iface)) is not None:
-                return comp, found
+            if comp is not None:
+                for iface in comp.interfaces:  # Component.interface, inlined (asked ~12,000× on 5,000 flows)
+                    if iface.id == name:
+                        return comp, iface
         return None
 
     def hazards_of_asset(self, asset_id: str) -> tuple[Hazard, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
 from medsecurance.model.schema import Component, Interface
@@ -51,25 +52,45 @@ class Signature(NamedTuple):
 
     @classmethod
     def of(cls, s: Subject) -> Signature:
-        """The signature of a subject."""
-        facts, kinds, flags, ends = s.facts, _EMPTY, _EMPTY, (_EMPTY, _EMPTY)
-        if s.kind == "interface" and s.interface is not None:
-            kinds = frozenset({facts.resolve(s.interface.kind, "interface") or s.interface.kind})
-            flags = _flags((s.interface,))
-        elif s.kind == "component" and s.component is not None:
+        """The signature of a subject (its sets shared with other subjects where the facts are equal)."""
+        facts, kind, iface, flow = s.facts, s.kind, s.interface, s.flow
+        kinds, flags, source_types, target_types = _EMPTY, _EMPTY, _EMPTY, _EMPTY
+        if kind == "interface" and iface is not None:
+            kinds = facts.kind_set(iface.kind)
+            creds = iface.credentials
+            if creds.default or creds.shared or creds.hardcoded:
+                flags = _flags((iface,))
+        elif kind == "component" and s.component is not None:
             kinds, flags = facts.interface_kinds(s.component), _flags(s.component.interfaces)
-        elif s.kind == "flow":
-            ends = (_types(facts, s.source), _types(facts, s.target))
+        elif kind == "flow":
+            source_types, target_types = _types(facts, s.source), _types(facts, s.target)
+        # s.ports and s.authentication, inlined
+        ports: tuple[int, ...]
+        auth: str | None
+        if iface is not None:
+            ports, auth = iface.ports, iface.authentication
+        elif flow is not None:
+            ports, auth = ((flow.port,) if flow.port is not None else ()), s.authentication
+        else:
+            ports, auth = (), None
         assets = s.assets
         categories = facts.data_categories(assets[0]) if len(assets) == 1 else \
             _EMPTY.union(*(facts.data_categories(a) for a in assets))
-        ports = s.ports
-        return cls(s.kind, s.canonical_stack, s.types, frozenset(ports) if ports else _NO_PORTS, kinds,
-                   (s.authentication or "none").lower(), flags, categories, ends[0], ends[1])
+        return _tuple_new(cls, (kind, s.canonical_stack, s.types, _port_set(ports) if ports else _NO_PORTS, kinds,
+                                (auth or "none").lower(), flags, categories, source_types, target_types))
+
+
+_tuple_new = tuple.__new__  # Signature(...) without the NamedTuple's Python-level __new__ (20,000 calls)
 
 
 _EMPTY: frozenset[str] = frozenset()
 _NO_PORTS: frozenset[int] = frozenset()
+
+
+@lru_cache(maxsize=4096)
+def _port_set(ports: tuple[int, ...]) -> frozenset[int]:
+    """One shared set per tuple of ports (equal signatures then compare by identity)."""
+    return frozenset(ports)
 
 
 def _types(facts: Facts, comp: Component | None) -> frozenset[str]:
@@ -78,10 +99,12 @@ def _types(facts: Facts, comp: Component | None) -> frozenset[str]:
 
 def _flags(ifaces: Sequence[Interface]) -> frozenset[str]:
     """Credential flags set on any of the interfaces."""
-    found = [f for i in ifaces for f in _FLAGS if getattr(i.credentials, f)]
-    return frozenset(found) if found else _EMPTY
-
-
+    found = _EMPTY
+    for iface in ifaces:
+        creds = iface.credentials
+        if creds.default or creds.shared or creds.hardcoded:  # rare: most interfaces set none
+            found = found.union(f for f in _FLAGS if getattr(creds, f))
+    return found
 
 
 _FLAGS = ("default", "shared", "hardcoded")

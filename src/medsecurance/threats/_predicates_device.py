@@ -133,8 +133,12 @@ def life_sustaining(value: Any, path: tuple[str | int, ...], resolve: Resolver) 
     want = flag_value(value, path)
 
     def fn(s: Subject) -> Reasons:
-        comps = [s.target] if s.kind == "flow" else list(s.owners)
-        got = any(c is not None and s.facts.life_sustaining(c) for c in comps)
+        comps = (s.target,) if s.kind == "flow" else s.owners
+        got = False
+        for c in comps:
+            if c is not None and s.facts.life_sustaining(c):
+                got = True
+                break
         return ([f"{'/'.join(c.id for c in comps if c)} is life-sustaining"] if got else []) if got == want else None
 
     return Leaf("life_sustaining", f"life-sustaining is {want}", fn)
@@ -149,15 +153,17 @@ def update(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> Leaf:
         if key not in fields:
             raise CompileError(f"unknown update field '{key}'", (*path, str(key)), "use " + ", ".join(fields))
 
+    checks = [(key, want, isinstance(want, list)) for key, want in value.items()]
+
     def fn(s: Subject) -> Reasons:
         comp = s.component
         if comp is None:
             return None
         if comp.update is None:
             return ["no update mechanism is declared"] if value.get("method") == "none" else None
-        for key, want in value.items():
+        for key, want, among in checks:
             got = getattr(comp.update, key)
-            if (got not in want) if isinstance(want, list) else (got != want):
+            if (got not in want) if among else (got != want):
                 return None
         return [f"update {', '.join(f'{k}={getattr(comp.update, k)}' for k in value)}"]
 

@@ -26,7 +26,10 @@ def type_is(value: Any, path: tuple[str | int, ...], resolve: Resolver) -> Leaf:
 
     def fn(s: Subject) -> Reasons:
         hit = wanted & s.types
-        return [f"{'/'.join(c.id for c in s.owners)} is of type {min(hit)}"] if hit else None
+        if not hit:
+            return None
+        owners = s.owners  # mostly one: its id without a generator (~40,000 calls on a large model)
+        return [f"{owners[0].id if len(owners) == 1 else '/'.join(c.id for c in owners)} is of type {min(hit)}"]
 
     return Leaf("type", f"type is {' or '.join(sorted(wanted))}", fn, ALL_KINDS, wanted,
                  lambda g: not wanted.isdisjoint(g.types))

@@ -9,7 +9,6 @@ For each (entry point, critical asset) the k cheapest simple paths are found wit
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import yaml
 from medsecurance.assessment import AttackPath, AttackStep
 from medsecurance.findings import stable_id
 from medsecurance.model.schema import Component, Interface, Setting
+from medsecurance.threats._path_search import Digraph, Edge, dijkstra_path
 from medsecurance.threats.subjects import Facts
 
 __all__ = ["DEFAULT_ENTRIES", "PathOptions", "find_attack_paths"]
@@ -55,19 +55,36 @@ class _Builder:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.costs = _costs()
-        self.edges: dict[tuple[str, str], tuple[float, str, str]] = {}  # (u, v) -> (weight, via, reason)
+        self.out: dict[str, dict[str, Edge]] = {}  # u -> v -> (weight, via, reason)
         # (controls, zone) -> effort a component's controls add (asked ~35,000×; components repeat a few)
         self._control_effort: dict[tuple[tuple[str, ...], str | None], float] = {}
         # (stack, authentication, weak credentials) -> effort: interfaces repeat a few such combinations
         self._iface_effort: dict[tuple[tuple[str, ...], str, bool], float] = {}
+        self._comp_effort: dict[int, float] = {}  # id(component) -> control_cost (the model outlives this)
+        self._kinds: dict[str, str] = {}  # interface kind as written -> canonical
+        self.base = {e: float(c) for e, c in self.costs["entry"].items()}  # entry -> cost of a first foothold
+        self._iface_entries: tuple[list[tuple[dict[str, Edge], float]], ...] | None = None
+        self.users: dict[str, list[str]] = {}  # component id -> ids of the non-attacker actors using it
+        for actor in facts.index.model.actors:
+            if actor.attacker is None:
+                for cid in dict.fromkeys(actor.uses):
+                    self.users.setdefault(cid, []).append(actor.id)
 
     def add(self, u: str, v: str, weight: float, via: str, reason: str) -> None:
         weight = max(0.5, weight)
-        if (u, v) not in self.edges or self.edges[(u, v)][0] > weight:
-            self.edges[(u, v)] = (weight, via, reason)
+        nbrs = self.out.get(u)
+        if nbrs is None:
+            nbrs = self.out[u] = {}
+        old = nbrs.get(v)
+        if old is None or old[0] > weight:
+            nbrs[v] = (weight, via, reason)
 
     def kind(self, iface: Interface) -> str:
-        return self.facts.resolve(iface.kind, "interface") or iface.kind
+        try:
+            return self._kinds[iface.kind]
+        except KeyError:
+            kind = self._kinds[iface.kind] = self.facts.resolve(iface.kind, "interface") or iface.kind
+            return kind
 
     def control_effort(self, comp: Component) -> tuple[float, list[str]]:
         table = self.costs["controls"]
@@ -79,12 +96,14 @@ class _Builder:
 
     def control_cost(self, comp: Component) -> float:
         """The effort of :meth:`control_effort`, computed once per list of controls and zone."""
-        key = (comp.controls, comp.zone)
-        try:
-            return self._control_effort[key]
-        except KeyError:
-            cost = self._control_effort[key] = self.control_effort(comp)[0]
-            return cost
+        cost = self._comp_effort.get(id(comp))  # not try/except: a miss per component
+        if cost is None:
+            key = (comp.controls, comp.zone)
+            cost = self._control_effort.get(key)
+            if cost is None:
+                cost = self._control_effort[key] = self.control_effort(comp)[0]
+            self._comp_effort[id(comp)] = cost
+        return cost
 
     def iface_effort(self, iface: Interface) -> float:
         """Effort an interface's protections add (memoised on what it depends on: −55 ms on 10,000 interfaces)."""
@@ -109,33 +128,56 @@ class _Builder:
             effort += prot["weak_credentials"]
         return effort
 
-    def entry_edges(self, entry: str, comp: Component) -> None:
-        base = float(self.costs["entry"][entry])
+    def entry_edges(self, entries: list[str], comp: Component) -> None:
+        """Edges from each entry point to the component (one pass over its interfaces for all entries)."""
         ctrl = self.control_cost(comp)
-        node = f"entry:{entry}"
-        if entry == "supply-chain":
-            if comp.sbom or comp.off_the_shelf or comp.update is not None:
-                self.add(node, comp.id, base + ctrl, "entry:supply-chain", "third-party software or updates reach it")
+        cid = comp.id
+        for entry in entries:
+            if entry == "supply-chain":
+                if comp.sbom or comp.off_the_shelf or comp.update is not None:
+                    self.add("entry:supply-chain", cid, self.base[entry] + ctrl, "entry:supply-chain",
+                             "third-party software or updates reach it")
+            elif entry == "insider":
+                users = self.users.get(cid)
+                if users:
+                    self.add("entry:insider", cid, self.base[entry] + ctrl, "entry:insider",
+                             f"legitimately used by {', '.join(users)}")
+            elif entry == "internet":
+                self.internet_edge("entry:internet", self.base[entry] + ctrl, comp)
+        physical, rf, lan = self._by_iface(entries)
+        if not (physical or rf or lan):
             return
-        if entry == "insider":
-            users = [a.id for a in self.facts.index.model.actors if comp.id in a.uses and a.attacker is None]
-            if users:
-                self.add(node, comp.id, base + ctrl, "entry:insider", f"legitimately used by {', '.join(users)}")
-            return
-        if entry == "internet":
-            self.internet_edge(node, base + ctrl, comp)
-            return
+        kinds = self._kinds
         for iface in comp.interfaces:
             if not iface.enabled or not iface.exposed:
                 continue
-            kind = self.kind(iface)
-            fits = ((entry == "physical" and iface.physical)
-                    or (entry == "rf-proximity" and kind in RF_KINDS and not iface.physical)
-                    or (entry in LAN_ENTRIES and kind in LAN_KINDS and not iface.physical))
+            if iface.physical:
+                fits = physical
+            else:
+                kind = kinds.get(iface.kind) or self.kind(iface)
+                fits = rf if kind in RF_KINDS else []
+                if kind in LAN_KINDS:
+                    fits = fits + lan
             if fits:
-                reason = f"{'/'.join(iface.protocol) or kind} interface '{iface.id}' reachable"
-                self.add(node, comp.id, base + ctrl + self.iface_effort(iface), f"interface:{comp.id}.{iface.id}",
-                         reason)
+                effort = self.iface_effort(iface)
+                via = f"interface:{cid}.{iface.id}"
+                reason = f"{'/'.join(iface.protocol) or self.kind(iface)} interface '{iface.id}' reachable"
+                # Builder.add, inlined (~12,000 calls); an entry's candidates for this component still
+                # come in interface order, so ties keep the first as when each entry was done apart
+                for nbrs, base in fits:
+                    weight = max(0.5, base + ctrl + effort)
+                    old = nbrs.get(cid)
+                    if old is None or old[0] > weight:
+                        nbrs[cid] = (weight, via, reason)
+
+    def _by_iface(self, entries: list[str]) -> tuple[list[tuple[dict[str, Edge], float]], ...]:
+        """(out-edges, base cost) of the physical, RF and LAN entries among ``entries`` (computed once)."""
+        if self._iface_entries is None:
+            def of(names: Iterable[str]) -> list[tuple[dict[str, Edge], float]]:
+                return [(self.out.setdefault(f"entry:{e}", {}), self.base[e]) for e in entries if e in names]
+
+            self._iface_entries = (of(("physical",)), of(("rf-proximity",)), of(LAN_ENTRIES))
+        return self._iface_entries
 
     def internet_edge(self, node: str, cost: float, comp: Component) -> None:
         zone = self.facts.index.zones.get(comp.zone or "")
@@ -150,92 +192,41 @@ class _Builder:
     def flow_edges(self) -> None:
         lateral = self.costs["lateral"]
         index = self.facts.index
+        components, out = index.components, self.out
+        # lateral["base"] + (lateral["unauthenticated"] if unauth else 0), as (authenticated, unauthenticated)
+        hop = (lateral["base"] + 0, lateral["base"] + lateral["unauthenticated"])
         for flow in index.model.flows:
-            for src, dst in ((flow.source, flow.target), (flow.target, flow.source))[: 2 if flow.bidirectional else 1]:
-                comp = index.components.get(dst)
-                if comp is None or src not in index.components:
+            ends = ((flow.source, flow.target), (flow.target, flow.source)) if flow.bidirectional \
+                else ((flow.source, flow.target),)
+            found: Any = False  # the flow's interface, looked up once for both directions
+            for src, dst in ends:
+                comp = components.get(dst)
+                if comp is None or src not in components:
                     continue
-                found = index.flow_interface(flow)
-                unauth = found is not None and found[1].authentication.lower() == "none"
-                ctrl = self.control_cost(comp)
-                cost = lateral["base"] + (lateral["unauthenticated"] if unauth else 0) + ctrl
-                self.add(src, dst, cost, f"flow:{flow.id}", f"sends {'/'.join(flow.protocol) or 'data'} to {dst}")
-
-
-class _Digraph:
-    """The part of a networkx ``DiGraph`` the k = 1 search uses, without importing networkx (~0.1 s).
-
-    Adjacency keeps networkx's insertion order and edge-data semantics, so :func:`_dijkstra_path`
-    visits edges in the same order and finds the same path as ``nx.dijkstra_path``.
-    """
-
-    def __init__(self) -> None:
-        self.adj: dict[str, dict[str, dict[str, Any]]] = {}
-        self.edges = self  # g.edges[u, v] as in networkx
-
-    def add_edge(self, u: str, v: str, **data: Any) -> None:
-        """Add (or update the data of) an edge, creating its nodes."""
-        self.adj.setdefault(u, {})
-        self.adj.setdefault(v, {})
-        self.adj[u].setdefault(v, {}).update(data)
-
-    def __contains__(self, node: object) -> bool:
-        return node in self.adj
-
-    def __getitem__(self, edge: tuple[str, str]) -> dict[str, Any]:
-        return self.adj[edge[0]][edge[1]]
-
-    def has_path(self, src: str, dst: str) -> bool:
-        """Is ``dst`` reachable from ``src``?"""
-        seen, todo = {src}, [src]
-        while todo:
-            for nxt in self.adj[todo.pop()]:
-                if nxt == dst:
-                    return True
-                if nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return src == dst
-
-
-def _dijkstra_path(g: _Digraph, src: str, dst: str) -> list[str]:
-    """``nx.dijkstra_path(g, src, dst, weight="weight")``, step for step (same heap order, same ties)."""
-    dist: dict[str, float] = {}
-    seen: dict[str, float] = {src: 0}
-    pred: dict[str, str] = {}
-    counter = itertools.count()
-    fringe: list[tuple[float, int, str]] = [(0, next(counter), src)]
-    while fringe:
-        d, _, v = heapq.heappop(fringe)
-        if v in dist:
-            continue
-        dist[v] = d
-        if v == dst:
-            break
-        for u, data in g.adj[v].items():
-            vu = d + data.get("weight", 1)
-            if u in dist:
-                if vu < dist[u]:
-                    raise ValueError("Contradictory paths found:", "negative weights?")
-            elif u not in seen or vu < seen[u]:
-                seen[u] = vu
-                heapq.heappush(fringe, (vu, next(counter), u))
-                pred[u] = v
-    path = [dst]
-    while path[-1] in pred:
-        path.append(pred[path[-1]])
-    return path[::-1]
+                if found is False:
+                    found = index.flow_interface(flow)
+                    unauth = found is not None and found[1].authentication.lower() == "none"
+                    via = f"flow:{flow.id}"
+                weight = max(0.5, hop[unauth] + self.control_cost(comp))
+                nbrs = out.get(src)  # Builder.add, inlined (~5,000 calls)
+                if nbrs is None:
+                    nbrs = out[src] = {}
+                old = nbrs.get(dst)
+                if old is None or old[0] > weight:
+                    nbrs[dst] = (weight, via, f"sends {'/'.join(flow.protocol) or 'data'} to {dst}")
 
 
 def _graph(builder: _Builder, light: bool = False) -> Any:
     if light:
-        g: Any = _Digraph()
-    else:
-        import networkx as nx
+        return Digraph(builder.out)
+    import networkx as nx
 
-        g = nx.DiGraph()
-    for (u, v), (w, via, reason) in sorted(builder.edges.items()):
-        g.add_edge(u, v, weight=w, via=via, reason=reason)
+    g = nx.DiGraph()
+    for u in sorted(builder.out):  # networkx keeps insertion order: add in (u, v) order
+        nbrs = builder.out[u]
+        for v in sorted(nbrs):
+            w, via, reason = nbrs[v]
+            g.add_edge(u, v, weight=w, via=via, reason=reason)
     return g
 
 
@@ -258,21 +249,25 @@ def find_attack_paths(facts: Facts, options: PathOptions | None = None) -> tuple
     builder = _Builder(facts)
     model = facts.index.model
     entries = _entries(facts)
-    for entry in sorted({e for e, _ in entries}):
-        for comp in model.components:
-            builder.entry_edges(entry, comp)
+    entry_names = sorted({e for e, _ in entries})
+    for comp in model.components:
+        builder.entry_edges(entry_names, comp)
     builder.flow_edges()
+    builder.out = {u: nbrs for u, nbrs in builder.out.items() if nbrs}  # entries that reach nothing
     k = opts.k if len(model.components) <= opts.exact_limit else 1
     g = _graph(builder, light=k == 1)
     assets = _critical_assets(facts)
     for asset_id in assets:
         for comp in model.components:
             if asset_id in comp.assets and comp.id in g:
-                g.add_edge(comp.id, f"asset:{asset_id}", weight=0.0, via="holds", reason="")
+                if k == 1:
+                    g.add_edge(comp.id, f"asset:{asset_id}", (0.0, "holds", ""))
+                else:
+                    g.add_edge(comp.id, f"asset:{asset_id}", weight=0.0, via="holds", reason="")
     paths: list[AttackPath] = []
     for (entry, actor), asset_id in itertools.product(entries, sorted(assets)):
         src, dst = f"entry:{entry}", f"asset:{asset_id}"
-        if src not in g or dst not in g or not _has_path(g, src, dst):
+        if src not in g or dst not in g:
             continue
         for nodes in _k_paths(g, src, dst, k):
             if len(nodes) - 2 <= opts.max_hops:
@@ -280,20 +275,22 @@ def find_attack_paths(facts: Facts, options: PathOptions | None = None) -> tuple
     return tuple(sorted(paths, key=lambda p: (p.difficulty, p.entry, p.target, p.id)))
 
 
-def _has_path(g: Any, src: str, dst: str) -> bool:
-    if isinstance(g, _Digraph):
-        return g.has_path(src, dst)
+def _k_paths(g: Any, src: str, dst: str, k: int) -> list[list[str]]:
+    if isinstance(g, Digraph):  # k == 1
+        found = dijkstra_path(g.adj, src, dst)
+        return [found] if found is not None else []
     import networkx as nx
 
-    return bool(nx.has_path(g, src, dst))
-
-
-def _k_paths(g: Any, src: str, dst: str, k: int) -> Iterable[list[str]]:
-    if isinstance(g, _Digraph):  # k == 1
-        return [_dijkstra_path(g, src, dst)]
-    import networkx as nx
-
+    if not nx.has_path(g, src, dst):
+        return []
     return list(itertools.islice(nx.shortest_simple_paths(g, src, dst, weight="weight"), k))
+
+
+def _edge(g: Any, u: str, v: str) -> Edge:
+    if isinstance(g, Digraph):
+        return g.adj[u][v]
+    data = g.edges[u, v]
+    return data["weight"], data["via"], data["reason"]
 
 
 def _to_path(g: Any, nodes: list[str], entry: str, actor: str | None, asset: str, hazards: tuple[str, ...],
@@ -302,9 +299,9 @@ def _to_path(g: Any, nodes: list[str], entry: str, actor: str | None, asset: str
     steps: list[AttackStep] = []
     controls: set[str] = set()
     for u, v in itertools.pairwise(nodes[:-1]):
-        data = g.edges[u, v]
+        weight, via, reason = _edge(g, u, v)
         access = costs["access"][entry] if u.startswith("entry:") else "network"
-        steps.append(AttackStep(v, data["via"], access, round(float(data["weight"]), 2), data["reason"]))
+        steps.append(AttackStep(v, via, access, round(float(weight), 2), reason))
         comp = facts.index.components.get(v)
         if comp is not None:
             controls |= set(facts.canonical_controls(comp.controls))
