@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import operator
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Protocol
 
 from medsecurance._internal.io import sha256_file
 from medsecurance.errors import Diagnostic
-from medsecurance.model.schema import Component, ContractClause, SystemModel
+from medsecurance.model.schema import Component, ContractClause, Flow, SystemModel
 
 if TYPE_CHECKING:
     from medsecurance.model.loader import SourceMap
@@ -29,21 +31,32 @@ class _Checker:
         self.smap = smap
         self.errors: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
-        self.ids: dict[str, set[str]] = {
-            "hazard": {h.id for h in model.hazards},
-            "asset": {a.id for a in model.assets},
-            "zone": {z.id for z in model.zones},
-            "conduit": {c.id for c in model.conduits},
-            "component": {c.id for c in model.components},
-            "flow": {f.id for f in model.flows},
-            "actor": {a.id for a in model.actors},
-            "evidence": {e.id for e in model.evidence},
-            "trust boundary": {t.id for t in model.trust_boundaries},
+        self.component_ids = [c.id for c in model.components]
+        self.interfaces: set[tuple[str, str]] = set()  # (component id, interface id), from components_clean()
+        lists: dict[str, list[str]] = {
+            "hazard": [h.id for h in model.hazards],
+            "asset": [a.id for a in model.assets],
+            "zone": [z.id for z in model.zones],
+            "conduit": [c.id for c in model.conduits],
+            "component": self.component_ids,
+            "flow": [f.id for f in model.flows],
+            "actor": [a.id for a in model.actors],
+            "evidence": [e.id for e in model.evidence],
+            "trust boundary": [t.id for t in model.trust_boundaries],
         }
+        self.declared = {kind: set(ids) for kind, ids in lists.items()}
+        self.all_ids: set[str] = set().union(*self.declared.values())
+        self._declared_count = sum(map(len, lists.values()))
+        self._unique = len(self.all_ids) == self._declared_count
+        self.ids: dict[str, set[str]] = self.declared
         if known:  # ids of elements that failed validation: not reported again as unknown
-            for kind, section in _SECTIONS.items():
-                self.ids[kind] |= known.get(section, set())
-        self.all_ids = set().union(*self.ids.values()) | {model.system.id}
+            self.ids = {kind: ids | known.get(_SECTIONS[kind], set()) for kind, ids in self.declared.items()}
+            self.all_ids = set().union(*self.ids.values())
+        self.all_ids.add(model.system.id)
+
+    def ids_unique(self) -> bool:
+        """True when no id is declared twice, within or across sections: unique_ids() would report nothing."""
+        return self._unique
 
     def report(
         self, path: Path_, message: str, hint: str | None = None, element: str | None = None, warn: bool = False
@@ -96,6 +109,51 @@ class _Checker:
                 self.ref("zone", zone, ("trust_boundaries", i, "zones", j), tb.id)
             for j, comp in enumerate(tb.components):
                 self.ref("component", comp, ("trust_boundaries", i, "components", j), tb.id)
+
+    # Fast path: components_clean() and flows_clean() test all references of their section in bulk (set
+    # inclusion, no paths); the located walks components() and flows() run only when a test fails, so the
+    # diagnostics and their order are the walk's. 5,000 components / 5,000 flows: check_references 26 → 11 ms.
+
+    def _clauses_clean(self, owners: Sequence[Component] | Sequence[Flow]) -> bool:
+        targets = {e for o in owners if o.assumes or o.guarantees
+                   for clause in (*o.assumes, *o.guarantees) for e in clause.elements}
+        return targets <= self.all_ids
+
+    def components_clean(self) -> bool:
+        """True when components() would report nothing."""
+        comps = self.model.components
+        zones = {c.zone for c in comps} - {None}
+        assets = set(chain.from_iterable([c.assets for c in comps]))
+        if not zones <= self.ids["zone"] or not assets <= self.ids["asset"]:
+            return False
+        if len(self.declared["component"]) != len(comps):  # duplicate component id: already an error
+            return False
+        ifaces = [c.interfaces for c in comps]
+        self.interfaces = {(cid, i.id) for cid, its in zip(self.component_ids, ifaces, strict=True) for i in its}
+        return len(self.interfaces) == sum(map(len, ifaces)) and self._clauses_clean(comps)
+
+    def flows_clean(self) -> bool:
+        """True when flows() would report nothing; needs components_clean() to have returned True."""
+        flows, comps = self.model.flows, self.declared["component"]
+        sources, targets = [f.source for f in flows], [f.target for f in flows]
+        if not set(sources) <= comps or not set(targets) <= comps or any(map(operator.eq, sources, targets)):
+            return False
+        if not set(chain.from_iterable([f.data for f in flows])) <= self.ids["asset"]:
+            return False
+        if not {f.conduit for f in flows} - {None} <= self.ids["conduit"]:
+            return False
+        vias = [f.via for f in flows]
+        # the usual case, an interface of the flow's target, in bulk; the other flows one by one
+        missing = {(dst, via) for dst, via in set(zip(targets, vias, strict=True)) - self.interfaces if via is not None}
+        if missing or "." in "\0".join(filter(None, vias)):
+            for via, src, dst in zip(vias, sources, targets, strict=True):
+                if via is None or ((dst, via) not in missing and "." not in via):
+                    continue
+                owner, _, iface = via.rpartition(".")
+                ends = (owner,) if owner else (dst, src)
+                if owner not in ("", src, dst) or not any((end, iface) in self.interfaces for end in ends):
+                    return False
+        return self._clauses_clean(flows)
 
     # components() and flows() test membership before calling ref(): building each reference's path
     # only when it is reported saved ~30 ms of a 5,000-component model's load (~50,000 references)
@@ -225,10 +283,14 @@ def check_references(
     ``known`` adds ids (by section) of elements that exist but failed validation.
     """
     checker = _Checker(model, smap, known)
-    checker.unique_ids()
+    if not checker.ids_unique():
+        checker.unique_ids()
     checker.assets_and_zones()
-    checker.components()
-    checker.flows()
+    components_clean = checker.components_clean()
+    if not components_clean:
+        checker.components()
+    if not (components_clean and checker.flows_clean()):
+        checker.flows()
     checker.actors()
     checker.clauses(model.environment.guarantees if model.environment else (), ("environment", "guarantees"),
                     "environment")
