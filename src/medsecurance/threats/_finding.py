@@ -18,23 +18,47 @@ characters, non-ASCII text, decisions, missing locations), with orjson and with 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from medsecurance.findings import Finding, FindingKind, Severity, SourceLocation
 
 if TYPE_CHECKING:
     from medsecurance.decisions import Decision
 
-__all__ = ["ThreatFinding", "make_threat_finding"]
+__all__ = ["RuleParts", "SubjectParts", "ThreatFinding", "make_threat_finding"]
+
+
+class RuleParts(Protocol):
+    """What a finding's rule gives it (the engine's rule plan)."""
+
+    json_base: dict[str, Any]  # the rule's fields of the JSON value: impacts, kind, references, rule …
+
+    def rule_details(self) -> Mapping[str, Any]:
+        """stride, threat_class, impacts, sources, rule_file."""
+        ...
+
+
+class SubjectParts(Protocol):
+    """What a finding's subject gives it (the engine's subject parts)."""
+
+    def json_base(self) -> dict[str, Any]:
+        """The subject's fields of the JSON value: assets, element_kind, elements, hazards, location."""
+        ...
+
+    def subject_details(self) -> Mapping[str, Any]:
+        """element_kind, assets, hazards."""
+        ...
+
 
 class ThreatFinding(Finding):
     """A threat finding built by the rule engine (see the module docstring)."""
 
     __slots__ = ("_decision", "_missing", "_plan", "_present", "_subject", "_why")
 
-    _plan: Any  # engine._RulePlan: rule_details(), json_base
-    _subject: Any  # engine._SubjectParts: subject_details(), json_base()
+    _plan: RuleParts
+    _subject: SubjectParts
     _present: tuple[str, ...]
     _missing: tuple[str, ...]
     _why: tuple[str, ...]
@@ -62,16 +86,16 @@ class ThreatFinding(Finding):
             "sources": list(rule["sources"]),
             "rule_file": rule["rule_file"],
         }
-        if (d := self._decision) is not None:
-            details["decision"] = {"by": d.by, "role": d.role, "date": d.date.isoformat(), "rationale": d.rationale}
+        if self._decision is not None:
+            details["decision"] = _decision(self._decision)
         return MappingProxyType(details)
 
     def json_value(self) -> dict[str, Any] | None:
         """What :meth:`to_dict` gives, for a serialiser only: lists may be shared tuples (None: unknown).
 
         One dict built from the rule's and the subject's parts, without the details mapping and
-        its copies (the serialiser sorts the keys). None when the finding was not made by the engine (e.g.
-        copied, or changed with ``dataclasses.replace``): then serialise :meth:`to_dict`.
+        its copies (the serialiser sorts the keys). None when the finding was not made by the
+        engine (e.g. copied, or changed with ``dataclasses.replace``): then serialise :meth:`to_dict`.
         """
         try:  # the rule's JSON fields, then the subject's: shared values, copied into one new dict
             data: dict[str, Any] = self._plan.json_base | self._subject.json_base()
@@ -84,9 +108,13 @@ class ThreatFinding(Finding):
         data["severity"] = str.__str__(self.severity)
         data["status"] = self.status
         data["why"] = self._why
-        if (d := self._decision) is not None:
-            data["decision"] = {"by": d.by, "role": d.role, "date": d.date.isoformat(), "rationale": d.rationale}
+        if self._decision is not None:
+            data["decision"] = _decision(self._decision)
         return data
+
+
+def _decision(d: Decision) -> dict[str, Any]:
+    return {"by": d.by, "role": d.role, "date": d.date.isoformat(), "rationale": d.rationale}
 
 
 def _fields(f: Finding) -> tuple[Any, ...]:
@@ -131,7 +159,8 @@ _set_plan, _set_subject, _set_present, _set_missing, _set_why, _set_decision = (
 
 def make_threat_finding(fid: str, rule: str, title: str, severity: Severity, elements: tuple[str, ...],
                         references: tuple[str, ...], status: str, explanation: str,
-                        location: SourceLocation | None, plan: Any, subject: Any, present: tuple[str, ...],
+                        location: SourceLocation | None, plan: RuleParts, subject: SubjectParts,
+                        present: tuple[str, ...],
                         missing: tuple[str, ...], why: tuple[str, ...],
                         decision: Decision | None) -> ThreatFinding:
     """A threat finding from values in their final form (details are built from ``plan`` and ``subject`` when read).
