@@ -11,8 +11,10 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -189,7 +191,8 @@ def run_pipeline(load: LoadResult, kb: KnowledgeBase, options: AnalysisOptions, 
     with quiet_gc():
         for name in _order(names):
             ctx.results[name] = STAGES[name].run(ctx)
-    findings = tuple(sorted((f for out in ctx.results.values() for f in out.findings), key=lambda f: f.id))
+    findings = tuple(sorted(itertools.chain.from_iterable(out.findings for out in ctx.results.values()),
+                            key=attrgetter("id")))
     sections: dict[str, Any] = {}
     for out in ctx.results.values():
         sections.update(out.sections)
