@@ -101,6 +101,14 @@ class Finding:
         if not isinstance(self.details, MappingProxyType):
             object.__setattr__(self, "details", _freeze(self.details))
 
+    def detail(self, key: str, default: Any = None) -> Any:
+        """``details.get(key, default)``, where a sequence may come as a tuple shared with other findings.
+
+        For readers of a few details of many findings: a kind may answer without building its
+        whole ``details`` mapping (threat findings do). Read only; never modify what it returns.
+        """
+        return self.details.get(key, default)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: common fields first, then the kind's own details."""
         data: dict[str, Any] = {  # StrEnum members are str: serialised as their value, without enum look-ups

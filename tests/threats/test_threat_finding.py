@@ -159,3 +159,26 @@ def test_written_file_equals_canonical(tmp_path: Path) -> None:
     with (tmp_path / "a.json").open("w", encoding="utf-8") as fh:  # the byte fast path
         write_json(a, fh)
     assert (tmp_path / "a.json").read_text(encoding="utf-8") == canonical_json(assessment_to_dict(a))
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def test_detail_answers_as_details_without_building_them() -> None:
+    findings = [f for f in api.analyze("examples/hospital/model.yaml", THREATS).findings
+                if isinstance(f, ThreatFinding)] + _odd_findings()
+    keys = ("stride", "threat_class", "element_kind", "impacts", "assets", "hazards", "controls_present",
+            "controls_missing", "why", "sources", "rule_file", "decision", "cvss")
+    for f in findings:
+        answered = {key: f.detail(key, "absent") for key in keys}
+        with pytest.raises(AttributeError):  # nothing built the mapping
+            Finding.__dict__["details"].__get__(f)
+        assert {k: _plain(v) for k, v in answered.items()} == {k: f.details.get(k, "absent") for k in keys}
+        assert f.detail("cvss") is None and f.detail("decision", 0) in (0, f.details.get("decision"))
+        assert f.detail("why") == f.details["why"]  # now answered from the built mapping
+
+
+def test_detail_of_a_plain_finding_is_details_get() -> None:
+    f = Finding("V-1", FindingKind.VULNERABILITY, "CVE-1", "t", Severity.LOW, ("a",), details={"kev": True})
+    assert f.detail("kev") is True and f.detail("epss") is None and f.detail("epss", 0.5) == 0.5

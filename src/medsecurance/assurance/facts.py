@@ -135,8 +135,10 @@ def _acceptance(d: Any) -> str:
 
 def _finding_item(f: Finding, risks: Mapping[str, tuple[Mapping[str, Any], ...]],
                   accepted: Mapping[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    # The risk items are shared, not copied: nothing downstream mutates them.
-    item = f.to_dict()
+    # The risk items are shared, not copied: nothing downstream mutates them. Threat findings give
+    # their JSON value (the to_dict content, sequences as shared tuples) without building details.
+    own = getattr(f, "json_value", None)
+    item = (own() if own is not None else None) or f.to_dict()
     item["risks"] = risks.get(f.id, ())
     item["accepted_risks"] = accepted.get(f.id, ())
     return item

@@ -196,14 +196,15 @@ def _signature(f: Finding) -> tuple[Any, ...]:
     key unhashable and :func:`evaluate_finding` then evaluates without the memo. (The threat case is
     written out, not through ``_t``: four calls fewer per finding on the hottest path.)
     """
-    get = f.details.get
     if f.kind is FindingKind.THREAT:
+        get: Any = f.detail  # threat findings answer without building their details mapping
         impacts, assets, present, missing = (get("impacts"), get("assets"), get("controls_present"),
                                              get("controls_missing"))
         return (f.kind, f.status, tuple(impacts) if type(impacts) is list else impacts, get("stride"),
                 tuple(assets) if type(assets) is list else assets,
                 tuple(present) if type(present) is list else present,
                 tuple(missing) if type(missing) is list else missing)
+    get = f.details.get
     cvss = get("cvss")
     vector = cvss.get("vector") if isinstance(cvss, Mapping) else None
     return (f.kind, finding_status(f), vector, get("kev"), get("epss"), get("reachable"), _t(get("assets")))

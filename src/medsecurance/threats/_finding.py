@@ -90,6 +90,30 @@ class ThreatFinding(Finding):
             details["decision"] = _decision(self._decision)
         return MappingProxyType(details)
 
+    def detail(self, key: str, default: Any = None) -> Any:
+        """One detail without building ``details`` (see :meth:`Finding.detail`): shared values, as they are."""
+        try:
+            built = _get_details(self)
+        except AttributeError:  # not built: answer from the parts
+            try:
+                value = self._own_detail(key)
+            except AttributeError:  # not made by the engine and no details: as Finding does
+                return self.details.get(key, default)
+            return default if value is _ABSENT else value
+        return built.get(key, default)
+
+    def _own_detail(self, key: str) -> Any:
+        if key == "controls_present":
+            return self._present
+        if key == "controls_missing":
+            return self._missing
+        if key == "why":
+            return self._why
+        if key == "decision":
+            return _ABSENT if self._decision is None else _decision(self._decision)
+        found = self._plan.rule_details().get(key, _ABSENT)
+        return self._subject.subject_details().get(key, _ABSENT) if found is _ABSENT else found
+
     def json_value(self) -> dict[str, Any] | None:
         """What :meth:`to_dict` gives, for a serialiser only: lists may be shared tuples (None: unknown).
 
@@ -111,6 +135,9 @@ class ThreatFinding(Finding):
         if self._decision is not None:
             data["decision"] = _decision(self._decision)
         return data
+
+
+_ABSENT = object()
 
 
 def _decision(d: Decision) -> dict[str, Any]:
@@ -145,6 +172,7 @@ def _details_descriptor() -> Any:
 
 
 ThreatFinding.details = _details_descriptor()  # type: ignore[misc]  # replaces the inherited slot on purpose
+_get_details = Finding.__dict__["details"].__get__
 
 
 _new = object.__new__

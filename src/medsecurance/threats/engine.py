@@ -107,7 +107,7 @@ class _RulePlan:
 class _SubjectParts:
     """The parts of a subject's findings that do not depend on the rule, computed once."""
 
-    __slots__ = ("_json_base", "_values", "assets", "hazards", "id_tail", "location", "subject", "worst")
+    __slots__ = ("_details", "_json_base", "_values", "assets", "hazards", "id_tail", "location", "subject", "worst")
 
     def __init__(self, s: Subject, source_map: SourceMap | None) -> None:
         self.subject = s
@@ -120,10 +120,15 @@ class _SubjectParts:
             self.location = SourceLocation(pos[0], pos[1], pos[2])
         self._values = _SafeDict()
         self._json_base: dict[str, object] | None = None
+        self._details: MappingProxyType[str, object] | None = None
 
     def subject_details(self) -> Mapping[str, object]:
-        """The findings' details that come from the subject (read by :class:`ThreatFinding`)."""
-        return {"element_kind": self.subject.kind, "assets": self.assets, "hazards": self.hazards}
+        """The findings' details that come from the subject (read by :class:`ThreatFinding`; built once)."""
+        found = self._details
+        if found is None:
+            found = self._details = MappingProxyType({"element_kind": self.subject.kind, "assets": self.assets,
+                                                      "hazards": self.hazards})
+        return found
 
     def json_base(self) -> dict[str, object]:
         """The subject's fields of its findings' JSON values (built once; see ThreatFinding.json_value)."""
