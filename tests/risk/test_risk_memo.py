@@ -56,3 +56,18 @@ def test_control_concerns_are_unique_and_in_dataclass_order() -> None:
         ("srv", "account-lockout", "recommended"), ("srv", "auto-logoff", "present")]
     assert all(isinstance(c, ControlConcern) for c in concerns)
     assert concerns[0].addressed_by == ("emergency-access",)
+
+
+def test_made_entries_equal_constructed_ones(model: SystemModel) -> None:
+    """RiskEntry.made sets every field as the constructor does (a new field must be added there too)."""
+    import dataclasses
+
+    from medsecurance.risk.entry import RiskEntry
+
+    register = assess(model, _findings(), [make_path("pump")], **KB)
+    assert register.entries
+    for made in register.entries:
+        values = {f.name: getattr(made, f.name) for f in dataclasses.fields(RiskEntry)}
+        plain = RiskEntry(**values)
+        assert made == plain and made.to_dict() == plain.to_dict() and vars(made) == vars(plain)
+        assert dataclasses.replace(made, status="accepted").status == "accepted"

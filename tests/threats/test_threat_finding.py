@@ -176,7 +176,9 @@ def test_detail_answers_as_details_without_building_them() -> None:
             Finding.__dict__["details"].__get__(f)
         assert {k: _plain(v) for k, v in answered.items()} == {k: f.details.get(k, "absent") for k in keys}
         assert f.detail("cvss") is None and f.detail("decision", 0) in (0, f.details.get("decision"))
-        assert f.detail("why") == f.details["why"]  # now answered from the built mapping
+        assert list(f.detail("why")) == f.details["why"]  # the same once the mapping is built
+    replaced = dataclasses.replace(findings[0], details={"why": ["changed"]})
+    assert replaced.detail("why") == ["changed"] and replaced.detail("stride") is None
 
 
 def test_detail_of_a_plain_finding_is_details_get() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from medsecurance.assessment import AttackPath
 from medsecurance.findings import Finding, FindingKind, stable_id
@@ -77,9 +77,9 @@ def _path_rating(ctx: Context, path: AttackPath | None) -> Rating:
     return ctx.rating_memo[key]
 
 
-@dataclass(frozen=True)
-class _Facts:
-    """What a finding's elements contribute (computed once per distinct element tuple)."""
+class _Facts(NamedTuple):
+    """What a finding's elements contribute (computed once per distinct element tuple; a NamedTuple:
+    ~1 µs cheaper to make than a frozen dataclass, 15,000 times on the benchmark)."""
 
     path: AttackPath | None
     assets: tuple[str, ...]
@@ -255,7 +255,7 @@ def evaluate_finding(ctx: Context, f: Finding) -> RiskEntry:
         core = _core(ctx, f, elements, facts)
     if core is None:
         core = ctx.core_memo[key] = _core(ctx, f, elements, facts)
-    return RiskEntry(stable_id("R", f.id), f.id, f.rule, f.title, elements, core, core.status)
+    return RiskEntry.made(stable_id("R", f.id), f.id, f.rule, f.title, elements, core, core.status)
 
 
 def best_paths(paths: Iterable[AttackPath], tables: ExploitabilityTables) -> dict[str, AttackPath]:

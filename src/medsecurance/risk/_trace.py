@@ -22,19 +22,23 @@ def trace_rows(entries: Iterable[RiskEntry], index: ModelIndex,
     rows: list[TraceRow] = []
     evidence_memo: dict[tuple[str, ...], set[str]] = {}
     info_memo: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    row_memo: dict[tuple[tuple[str, ...], str], tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
     for e in entries:
-        covered = evidence_memo.get(e.elements)
-        if covered is None:
-            covered = evidence_memo[e.elements] = {ev for el in e.elements for t in index.endpoints(el)
-                                                   for ev in index.evidence_by_element.get(t, ())}
         for control in e.controls_present:
-            if control not in info_memo:
-                info = control_info(control)
-                info_memo[control] = ((tuple(sorted(info.crs)), tuple(sorted(info.fda_categories)))
-                                      if info else ((), ()))
-            crs, fda = info_memo[control]
-            evidence = tuple(sorted(covered | set(index.evidence_by_element.get(control, ()))))
-            rows.append(TraceRow(e.id, e.finding, control, "present", crs, fda, evidence))
+            parts = row_memo.get((e.elements, control))  # the same for every risk on these elements
+            if parts is None:
+                covered = evidence_memo.get(e.elements)
+                if covered is None:
+                    covered = evidence_memo[e.elements] = {ev for el in e.elements for t in index.endpoints(el)
+                                                           for ev in index.evidence_by_element.get(t, ())}
+                if control not in info_memo:
+                    info = control_info(control)
+                    info_memo[control] = ((tuple(sorted(info.crs)), tuple(sorted(info.fda_categories)))
+                                          if info else ((), ()))
+                crs, fda = info_memo[control]
+                evidence = tuple(sorted(covered | set(index.evidence_by_element.get(control, ()))))
+                parts = row_memo[e.elements, control] = (crs, fda, evidence)
+            rows.append(TraceRow(e.id, e.finding, control, "present", *parts))
     return tuple(rows)
 
 

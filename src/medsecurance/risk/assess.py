@@ -116,8 +116,9 @@ def _concerns(model: SystemModel, entries: tuple[RiskEntry, ...], ctx: Context, 
     # identity; the entries keep the tuples alive), then add each tuple's interfering top three once.
     groups: dict[int, tuple[list[str], set[str]]] = {}
     for e in entries:
-        controls = e.evaluation.controls_recommended
-        if not controls:
+        v = e.evaluation
+        controls = v.controls_recommended
+        if not controls or not v.safety_relevant:  # not safety-relevant: none of its elements is
             continue
         group = groups.get(id(controls))
         if group is None:

@@ -93,26 +93,22 @@ class ThreatFinding(Finding):
     def detail(self, key: str, default: Any = None) -> Any:
         """One detail without building ``details`` (see :meth:`Finding.detail`): shared values, as they are."""
         try:
-            built = _get_details(self)
-        except AttributeError:  # not built: answer from the parts
-            try:
-                value = self._own_detail(key)
-            except AttributeError:  # not made by the engine and no details: as Finding does
-                return self.details.get(key, default)
-            return default if value is _ABSENT else value
-        return built.get(key, default)
-
-    def _own_detail(self, key: str) -> Any:
+            plan = self._plan
+        except AttributeError:  # not made by the engine (copied, replaced): its details are what counts
+            return self.details.get(key, default)
+        if key in _RULE_KEYS:
+            return plan.rule_details()[key]
+        if key in _SUBJECT_KEYS:
+            return self._subject.subject_details()[key]
         if key == "controls_present":
             return self._present
         if key == "controls_missing":
             return self._missing
         if key == "why":
             return self._why
-        if key == "decision":
-            return _ABSENT if self._decision is None else _decision(self._decision)
-        found = self._plan.rule_details().get(key, _ABSENT)
-        return self._subject.subject_details().get(key, _ABSENT) if found is _ABSENT else found
+        if key == "decision" and self._decision is not None:
+            return _decision(self._decision)
+        return default
 
     def json_value(self) -> dict[str, Any] | None:
         """What :meth:`to_dict` gives, for a serialiser only: lists may be shared tuples (None: unknown).
@@ -137,7 +133,9 @@ class ThreatFinding(Finding):
         return data
 
 
-_ABSENT = object()
+#: the details keys that come from the rule, and from the subject (see _build_details)
+_RULE_KEYS = frozenset({"stride", "threat_class", "impacts", "sources", "rule_file"})
+_SUBJECT_KEYS = frozenset({"element_kind", "assets", "hazards"})
 
 
 def _decision(d: Decision) -> dict[str, Any]:
@@ -172,7 +170,6 @@ def _details_descriptor() -> Any:
 
 
 ThreatFinding.details = _details_descriptor()  # type: ignore[misc]  # replaces the inherited slot on purpose
-_get_details = Finding.__dict__["details"].__get__
 
 
 _new = object.__new__
