@@ -4,7 +4,7 @@ Targets (issue 4): threat analysis + JSON ≥ 10× faster than pytm's `--json`, 
 report ≤ 10 s; attack paths for all entry points ≤ 2 s. pytm runs from PYTM_PYTHON (the Makefile
 makes `.venv-bench` with pytm 1.4.0); without it the pytm column is skipped.
 Run: make bench   (or: PYTM_PYTHON=.venv-bench/bin/python .venv/bin/python bench/bench_threats.py [--repeat N]).
-medsec and pytm each run N times (default 2) and the best of each is compared.
+medsec and pytm each run N times (default 3) and the best of each is compared.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--nodes", type=int, default=5000)
     parser.add_argument("--flows", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=2, help="runs of medsec and of pytm; the best of each counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of medsec and of pytm; the best of each counts")
     args = parser.parse_args()
     medsec = str(Path(sys.executable).parent / "medsec")
     compile_package()
